@@ -1,0 +1,36 @@
+"""Declarative channel routing for AWS AppSync Events Lambda handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._version import __version__
+from .errors import ConfigError, InvalidRequestError, UnauthorizedException
+from .event import AppSyncEvent, Identity
+from .response import DROP
+from .router import Router, load
+from .table import Route
+
+__all__ = [
+    "DROP",
+    "AppSyncEvent",
+    "ConfigError",
+    "Identity",
+    "InvalidRequestError",
+    "Route",
+    "Router",
+    "UnauthorizedException",
+    "__version__",
+    "load",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The Lambda runtime looks the handler up at init: load the config then, once.
+    if name == "lambda_handler":
+        from .lambda_entry import build_handler  # noqa: PLC0415
+
+        handler = build_handler()
+        globals()["lambda_handler"] = handler
+        return handler
+    raise AttributeError(f"module 'channel_router' has no attribute {name!r}")

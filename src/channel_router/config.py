@@ -1,0 +1,172 @@
+"""Loading channels.yaml: decode, validate, parse patterns, import handlers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import compiled
+from .errors import ConfigError, Diagnostic
+from .handlers import HandlerProblem, HandlerRef, add_import_root, resolve_handler
+from .patterns import PatternError, parse_pattern
+from .table import OPERATIONS, Route, RoutingTable, Source
+from .yaml_nodes import Positions, YamlRejected, decode
+
+logger = logging.getLogger("channel_router")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    unmatched: str = "allow"
+    error_detail: str = "full"
+    deadline_margin_ms: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """A route as written, before its handler is imported."""
+
+    pattern: str
+    operation: str
+    handler: str
+    aggregate: bool
+    is_async: bool
+    source: Source
+    async_source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSpec:
+    """A config that passed every check that needs no handler import."""
+
+    file: str
+    settings: Settings
+    routes: tuple[RouteSpec, ...]
+
+
+@dataclass(slots=True)
+class CheckResult:
+    spec: ConfigSpec | None = None
+    routes: list[Route] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.level == "error" for d in self.diagnostics)
+
+
+def _route_specs(data: dict[str, Any], positions: Positions, file: str) -> list[RouteSpec]:
+    specs = []
+    for pattern, operations in data["channels"].items():
+        for operation in OPERATIONS:
+            entry = operations.get(operation)
+            if entry is None:
+                continue
+            path: tuple[str, ...] = ("channels", pattern, operation)
+            if isinstance(entry, str):
+                entry = {"handler": entry}
+                at = positions.value(path)
+            else:
+                at = positions.value((*path, "handler"))
+            async_at = positions.keys.get((*path, "async"))
+            specs.append(
+                RouteSpec(
+                    pattern=pattern,
+                    operation=operation,
+                    handler=entry["handler"],
+                    aggregate=bool(entry.get("aggregate", False)),
+                    is_async=bool(entry.get("async", False)),
+                    source=Source(file, at.line, at.column),
+                    async_source=Source(file, async_at.line, async_at.column) if async_at else None,
+                )
+            )
+    return specs
+
+
+def read_spec(data_bytes: bytes, file: str) -> tuple[ConfigSpec | None, list[Diagnostic]]:
+    """Everything up to, not including, handler imports."""
+    from . import schema  # noqa: PLC0415 - the compiled path never validates
+
+    try:
+        data, positions = decode(data_bytes)
+    except YamlRejected as exc:
+        return None, [
+            Diagnostic(file, p.mark.line, p.mark.column, p.message, p.code) for p in exc.problems
+        ]
+    diagnostics = schema.validate(data, positions, file)
+    if diagnostics:
+        return None, diagnostics
+    for pattern in data["channels"]:
+        try:
+            parse_pattern(pattern)
+        except PatternError as exc:  # the schema regex already refuses these; belt and braces
+            mark = positions.key(("channels", pattern))
+            diagnostics.append(Diagnostic(file, mark.line, mark.column, str(exc), "CR020"))
+    if diagnostics:
+        return None, diagnostics
+    settings = Settings(**data.get("settings", {}))
+    return ConfigSpec(file, settings, tuple(_route_specs(data, positions, file))), []
+
+
+def bind_routes(spec: ConfigSpec, root: str) -> tuple[list[Route], list[Diagnostic]]:
+    """Import every handler a spec names; collect what cannot be imported or called."""
+    add_import_root(root)
+    routes: list[Route] = []
+    diagnostics: list[Diagnostic] = []
+    for item in spec.routes:
+        try:
+            handler = resolve_handler(
+                HandlerRef.parse(item.handler),
+                item.operation,
+                aggregate=item.aggregate,
+                is_async=item.is_async,
+            )
+        except HandlerProblem as exc:
+            at = item.async_source if exc.at_flag and item.async_source else item.source
+            diagnostics.append(Diagnostic(at.file, at.line, at.column, str(exc), exc.code))
+            continue
+        pattern = parse_pattern(item.pattern)
+        routes.append(Route(pattern, item.operation, handler, item.aggregate, item.source))
+    return routes, diagnostics
+
+
+def check(path: str | os.PathLike[str], *, import_handlers: bool = True) -> CheckResult:
+    """Run every check on one config file; raise OSError only if it cannot be read."""
+    file = os.fspath(path)
+    data = Path(file).read_bytes()
+    spec, diagnostics = read_spec(data, file)
+    result = CheckResult(spec, [], diagnostics)
+    if spec is not None and import_handlers:
+        result.routes, result.diagnostics = bind_routes(spec, _root(file))
+    return result
+
+
+def _root(file: str) -> str:
+    return str(Path(file).resolve().parent)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    file: str
+    settings: Settings
+    table: RoutingTable
+
+
+def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
+    """Validate (or take a fresh compiled table), import handlers, build the table."""
+    file = os.fspath(path)
+    data = Path(file).read_bytes()
+    spec, stale = compiled.read_fresh(file, data)
+    if stale:
+        logger.warning(stale)
+    if spec is None:
+        spec, diagnostics = read_spec(data, file)
+        if spec is None:
+            raise ConfigError(diagnostics)
+    routes, diagnostics = bind_routes(spec, _root(file))
+    if diagnostics:
+        raise ConfigError(diagnostics)
+    return LoadedConfig(file, spec.settings, RoutingTable.build(routes))

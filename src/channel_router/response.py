@@ -1,0 +1,67 @@
+"""What goes back to AppSync: event items, error text, and the checks that make them sendable."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+MAX_EVENT_BYTES: Final = 245_760  # AppSync's 240 KiB event limit, on the item's compact JSON
+
+
+class _Drop:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "channel_router.DROP"
+
+    def __reduce__(self) -> str:
+        return "DROP"
+
+
+DROP: Final = _Drop()
+"""Return this from a per-event publish handler to leave the event out (not broadcast)."""
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def error_text(exc: BaseException, detail: str) -> str:
+    """The publisher's view of a handler exception, as ``settings.error_detail`` allows."""
+    if detail == "full":
+        return f"{type(exc).__name__} - {exc}"
+    if detail == "type":
+        return type(exc).__name__
+    return "error"
+
+
+def is_unauthorized(exc: BaseException) -> bool:
+    """AppSync reads 403 from the exception's name, so Powertools' class counts too."""
+    from .errors import UnauthorizedException  # noqa: PLC0415 - tiny, and avoids a cycle
+
+    return isinstance(exc, UnauthorizedException) or type(exc).__name__ == "UnauthorizedException"
+
+
+def _fits(text: str) -> bool:
+    return len(text) <= MAX_EVENT_BYTES and (text.isascii() or len(text.encode()) <= MAX_EVENT_BYTES)
+
+
+def unsendable(item: dict[str, Any]) -> str | None:
+    """Why an event item cannot go back to AppSync, or None if it can."""
+    try:
+        text = _encode(item)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return f"result is not JSON-serializable: {exc}"
+    if not _fits(text):
+        size = len(text.encode())
+        return (
+            f"result is {size} bytes as JSON, over AppSync's {MAX_EVENT_BYTES}-byte (240 KiB) "
+            "event limit"
+        )
+    return None
+
+
+def all_sendable(items: list[dict[str, Any]]) -> bool:
+    """One encode of the whole list: if it fits the limit, every item does."""
+    try:
+        return _fits(_encode(items))
+    except (TypeError, ValueError, RecursionError):
+        return False

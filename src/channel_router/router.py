@@ -1,0 +1,86 @@
+"""The Router: a loaded config's routing table, answering AppSync Events requests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from . import resolution
+from .config import LoadedConfig, Settings, load_config
+from .request import parse_request
+from .resolution import Call, Response
+from .table import PUBLISH, Route, RoutingTable
+
+
+class Router:
+    """Resolves requests against one routing table; holds no per-invocation state."""
+
+    __slots__ = ("_runner", "file", "settings", "table")
+
+    def __init__(self, table: RoutingTable, settings: Settings | None = None, file: str = "") -> None:
+        self.table = table
+        self.settings = settings or Settings()
+        self.file = file
+        self._runner: Any = None
+        if any(route.is_async for route in table.routes()):
+            from .aio import Runner  # noqa: PLC0415 - asyncio only for configs that need it
+
+            self._runner = Runner()
+
+    @classmethod
+    def from_config(cls, config: LoadedConfig) -> Router:
+        return cls(config.table, config.settings, config.file)
+
+    def match(self, channel: str, operation: str) -> Route | None:
+        """The route that would handle ``operation`` ('publish'/'subscribe') on ``channel``."""
+        return self.table.for_operation(operation.lower()).lookup(channel)
+
+    def __call__(self, event: Any, context: Any = None) -> Response:
+        return self.resolve(event, context)
+
+    def resolve(self, event: Any, context: Any = None) -> Response:
+        """Answer one AppSync Events Lambda request."""
+        request = parse_request(event)
+        if request.operation is PUBLISH:
+            route = self.table.publish.lookup(request.channel)
+            if route is None:
+                return resolution.unmatched(request, self.settings.unmatched)
+            if not request.events:
+                return {"events": []}
+        else:
+            route = self.table.subscribe.lookup(request.channel)
+            if route is None:
+                return resolution.unmatched(request, self.settings.unmatched)
+        call = Call.prepare(route, request, context, self.settings.error_detail)
+        if route.handler.is_async:
+            return self._runner.run(self._run_async(call, context))
+        if request.operation is PUBLISH:
+            if route.aggregate:
+                return resolution.publish_aggregate(call)
+            return resolution.publish_each(call)
+        return resolution.subscribe(call)
+
+    async def resolve_async(self, event: Any, context: Any = None) -> Response:
+        """Like ``resolve``, for callers already on an event loop (sync handlers run inline)."""
+        request = parse_request(event)
+        route = self.table.for_operation(request.operation).lookup(request.channel)
+        if route is None or not route.handler.is_async:
+            return self.resolve(event, context)
+        return await self._run_async(
+            Call.prepare(route, request, context, self.settings.error_detail), context
+        )
+
+    async def _run_async(self, call: Call, context: Any) -> Response:
+        from . import aio  # noqa: PLC0415
+
+        timeout = aio.deadline_seconds(context, self.settings.deadline_margin_ms)
+        if call.request.operation is PUBLISH:
+            if call.route.aggregate:
+                return await aio.publish_aggregate(call, timeout)
+            return await aio.publish_each(call, timeout)
+        return await aio.subscribe(call, timeout)
+
+
+def load(path: str | os.PathLike[str] = "channels.yaml") -> Router:
+    """Validate ``path``, import every handler it names and build the router."""
+    return Router.from_config(load_config(path))
