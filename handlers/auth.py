@@ -21,9 +21,5 @@ async def check_token(event: AppSyncEvent) -> None:
         raise UnauthorizedException("send 'Authorization: Bearer <token>' to join a room")
 
 
-def deny_all(payload: object) -> object:
-    raise UnauthorizedException("publishing is only open on /chat and /analytics")
-
-
 def allow() -> None:
     """Anyone may subscribe to channels no other route covers."""

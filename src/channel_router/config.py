@@ -45,6 +45,7 @@ class ConfigSpec:
     file: str
     settings: Settings
     routes: tuple[RouteSpec, ...]
+    positions: Positions | None = None  # kept from the YAML for lint's warnings
 
 
 @dataclass(slots=True)
@@ -108,7 +109,8 @@ def read_spec(data_bytes: bytes, file: str) -> tuple[ConfigSpec | None, list[Dia
     if diagnostics:
         return None, diagnostics
     settings = Settings(**data.get("settings", {}))
-    return ConfigSpec(file, settings, tuple(_route_specs(data, positions, file))), []
+    routes = tuple(_route_specs(data, positions, file))
+    return ConfigSpec(file, settings, routes, positions), []
 
 
 def bind_routes(spec: ConfigSpec, root: str) -> tuple[list[Route], list[Diagnostic]]:
@@ -133,14 +135,42 @@ def bind_routes(spec: ConfigSpec, root: str) -> tuple[list[Route], list[Diagnost
     return routes, diagnostics
 
 
+def read_sources(spec: ConfigSpec, root: str) -> list[Diagnostic]:
+    """Check every handler reference against its module's source, importing nothing."""
+    from .source_check import check_source  # noqa: PLC0415 - lint --no-import only
+
+    diagnostics = []
+    for item in spec.routes:
+        try:
+            check_source(
+                HandlerRef.parse(item.handler),
+                item.operation,
+                aggregate=item.aggregate,
+                is_async=item.is_async,
+                root=root,
+            )
+        except HandlerProblem as exc:
+            at = item.async_source if exc.at_flag and item.async_source else item.source
+            diagnostics.append(Diagnostic(at.file, at.line, at.column, str(exc), exc.code))
+    return diagnostics
+
+
 def check(path: str | os.PathLike[str], *, import_handlers: bool = True) -> CheckResult:
     """Run every check on one config file; raise OSError only if it cannot be read."""
     file = os.fspath(path)
     data = Path(file).read_bytes()
     spec, diagnostics = read_spec(data, file)
     result = CheckResult(spec, [], diagnostics)
-    if spec is not None and import_handlers:
+    if spec is None:
+        return result
+    if import_handlers:
         result.routes, result.diagnostics = bind_routes(spec, _root(file))
+    else:
+        result.diagnostics = read_sources(spec, _root(file))
+    stale = compiled.staleness(file, data)
+    if stale:
+        lock = str(compiled.lock_path(file))
+        result.diagnostics.append(Diagnostic(lock, 1, 1, stale, "CR040"))
     return result
 
 

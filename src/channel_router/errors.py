@@ -25,7 +25,7 @@ class Diagnostic:
     level: str = "error"
 
     def format(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.level}: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.level}: {self.message} [{self.code}]"
 
 
 class ConfigError(Exception):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,19 @@ class Handler:
     is_async: bool
     wants_event: bool
     wants_context: bool
+
+
+@contextmanager
+def isolated_imports() -> Iterator[None]:
+    """Undo what importing one config's handlers did to sys.path and sys.modules."""
+    path, modules = list(sys.path), dict(sys.modules)
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - set(modules):
+            del sys.modules[name]
+        sys.modules.update(modules)
 
 
 class HandlerProblem(Exception):
@@ -102,7 +116,8 @@ def resolve_handler(ref: HandlerRef, operation: str, *, aggregate: bool, is_asyn
             "CR033",
             at_flag="async",
         )
-    return _with_call_plan(ref, target, operation, aggregate=aggregate, is_async=actual_async)
+    wants_event, wants_context = check_signature(ref, target, operation, aggregate=aggregate)
+    return Handler(ref, target, actual_async, wants_event, wants_context)
 
 
 def call_shape(operation: str, aggregate: bool) -> str:
@@ -113,14 +128,15 @@ def call_shape(operation: str, aggregate: bool) -> str:
     return "handler(payload=...)"
 
 
-def _with_call_plan(
-    ref: HandlerRef, function: Any, operation: str, *, aggregate: bool, is_async: bool
-) -> Handler:
+def check_signature(
+    ref: HandlerRef, function: Any, operation: str, *, aggregate: bool
+) -> tuple[bool, bool]:
+    """Whether the function takes ``event`` and ``context``; HandlerProblem if it cannot be called."""
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
         # Some builtins have no introspectable signature; call them the plain way.
-        return Handler(ref, function, is_async, False, False)
+        return False, False
     keywords = {
         name
         for name, parameter in signature.parameters.items()
@@ -141,4 +157,4 @@ def _with_call_plan(
             f"{exc}; its parameters are {signature}",
             "CR034",
         ) from None
-    return Handler(ref, function, is_async, wants_event, wants_context)
+    return wants_event, wants_context
