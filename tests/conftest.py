@@ -51,7 +51,10 @@ def publish_request(
 
 
 def subscribe_request(
-    channel: str = "/default/channel", *, identity: Any = None, headers: dict[str, str] | None = None
+    channel: str = "/default/channel",
+    *,
+    identity: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     request = publish_request(channel, [], identity=identity, headers=headers)
     request["info"]["operation"] = "SUBSCRIBE"

@@ -28,7 +28,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The Lambda runtime looks the handler up at init: load the config then, once.
     if name == "lambda_handler":
-        from .lambda_entry import build_handler  # noqa: PLC0415
+        from .lambda_entry import build_handler
 
         handler = build_handler()
         globals()["lambda_handler"] = handler

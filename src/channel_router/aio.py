@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from .resolution import Call
@@ -51,7 +52,7 @@ async def _outcome(awaitable: Any) -> tuple[bool, Any]:
         return False, exc
 
 
-async def _settle(tasks: list[asyncio.Future[Any]], timeout: float | None) -> set[Any]:
+async def _settle(tasks: Sequence[asyncio.Future[Any]], timeout: float | None) -> set[Any]:
     """Wait for ``tasks`` until the deadline; cancel and return the unfinished ones."""
     done, pending = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
     for task in pending:
@@ -60,9 +61,10 @@ async def _settle(tasks: list[asyncio.Future[Any]], timeout: float | None) -> se
         # Give cancelled handlers a moment to unwind so none runs on into the next invocation.
         await asyncio.wait(pending, timeout=CANCEL_GRACE_SECONDS)
     for task in done:
-        if task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-    return pending
+        exc = task.exception()
+        if exc is not None:
+            raise exc
+    return set(pending)
 
 
 async def publish_each(call: Call, timeout: float | None) -> dict[str, Any]:
@@ -75,7 +77,7 @@ async def publish_each(call: Call, timeout: float | None) -> dict[str, Any]:
     ]
     pending = await _settle(tasks, timeout)
     items: list[dict[str, Any]] = []
-    for (event_id, _), task in zip(call.request.events, tasks):
+    for (event_id, _), task in zip(call.request.events, tasks, strict=True):
         if task in pending:
             items.append({"id": event_id, "error": call.timed_out(timeout or 0.0, event_id)})
             continue

@@ -18,12 +18,12 @@ class UsageError(Exception):
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("channel-router")
     except PackageNotFoundError:
-        from ._version import __version__  # noqa: PLC0415
+        from ._version import __version__
 
         return __version__
 
@@ -37,8 +37,8 @@ def _read_check(path: str) -> None:
 
 def _load(path: str) -> Any:
     """The router for ``path``; its problems (in lint format) and exit 1 if it is invalid."""
-    from .errors import ConfigError  # noqa: PLC0415
-    from .router import load  # noqa: PLC0415
+    from .errors import ConfigError
+    from .router import load
 
     _read_check(path)
     try:
@@ -52,7 +52,7 @@ def _load(path: str) -> Any:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from . import lint  # noqa: PLC0415
+    from . import lint
 
     files = args.files or ["channels.yaml"]
     for file in files:
@@ -79,7 +79,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
         for row in rows
     )
 
@@ -112,7 +113,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_which(args: argparse.Namespace) -> int:
-    from .patterns import PatternError, check_channel  # noqa: PLC0415
+    from .patterns import PatternError, check_channel
 
     try:
         channel = check_channel(args.channel)
@@ -167,8 +168,8 @@ def _json_argument(text: str, what: str) -> Any:
 
 
 def _request_for(args: argparse.Namespace) -> dict[str, Any]:
-    from .local import build_request  # noqa: PLC0415
-    from .patterns import PatternError, check_channel  # noqa: PLC0415
+    from .local import build_request
+    from .patterns import PatternError, check_channel
 
     if args.request:
         source = sys.stdin.read() if args.request == "-" else None
@@ -202,9 +203,9 @@ def _request_for(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_invoke(args: argparse.Namespace) -> int:
-    from .errors import InvalidRequestError  # noqa: PLC0415
-    from .local import LocalContext  # noqa: PLC0415
-    from .response import is_unauthorized  # noqa: PLC0415
+    from .errors import InvalidRequestError
+    from .local import LocalContext
+    from .response import is_unauthorized
 
     request = _request_for(args)
     router = _load(args.config)
@@ -225,9 +226,9 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from . import compiled, lint  # noqa: PLC0415
-    from .config import check  # noqa: PLC0415
-    from .handlers import isolated_imports  # noqa: PLC0415
+    from . import compiled, lint
+    from .config import check
+    from .handlers import isolated_imports
 
     _read_check(args.file)
     with isolated_imports():
@@ -244,7 +245,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import schema_text  # noqa: PLC0415
+    from .schema import schema_text
 
     sys.stdout.write(schema_text())
     return EXIT_OK
@@ -290,19 +291,37 @@ def build_parser() -> argparse.ArgumentParser:
         "channel-router lint channels.yaml --format github",
         cmd_lint,
     )
-    lint.add_argument("files", nargs="*", metavar="FILE", help="config files (default: channels.yaml)")
-    lint.add_argument("--format", choices=["text", "json", "github"], help="output format "
-                      "(default: text, or github when GITHUB_ACTIONS=true)")
-    lint.add_argument("--no-import", action="store_true",
-                      help="check handlers by reading their source instead of importing them")
+    lint.add_argument(
+        "files", nargs="*", metavar="FILE", help="config files (default: channels.yaml)"
+    )
+    lint.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        help="output format (default: text, or github when GITHUB_ACTIONS=true)",
+    )
+    lint.add_argument(
+        "--no-import",
+        action="store_true",
+        help="check handlers by reading their source instead of importing them",
+    )
 
-    routes = _command(commands, "routes", "print the routing table, most specific first",
-                      "channel-router routes --config channels.yaml", cmd_routes)
+    routes = _command(
+        commands,
+        "routes",
+        "print the routing table, most specific first",
+        "channel-router routes --config channels.yaml",
+        cmd_routes,
+    )
     routes.add_argument("--config", default="channels.yaml", metavar="FILE")
     routes.add_argument("--format", choices=["text", "json"], default="text")
 
-    which = _command(commands, "which", "show which route and handler run for a channel, and why",
-                     "channel-router which /chat/room-1 --operation publish", cmd_which)
+    which = _command(
+        commands,
+        "which",
+        "show which route and handler run for a channel, and why",
+        "channel-router which /chat/room-1 --operation publish",
+        cmd_which,
+    )
     which.add_argument("channel", metavar="CHANNEL")
     which.add_argument("--operation", choices=["publish", "subscribe"])
     which.add_argument("--config", default="channels.yaml", metavar="FILE")
@@ -315,20 +334,36 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_invoke,
     )
     invoke.add_argument("channel", nargs="?", metavar="CHANNEL")
-    invoke.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="1 to 5 JSON values to publish")
+    invoke.add_argument(
+        "payloads", nargs="*", metavar="PAYLOAD", help="1 to 5 JSON values to publish"
+    )
     invoke.add_argument("--operation", choices=["publish", "subscribe"])
     invoke.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'")
     invoke.add_argument("--identity", metavar="JSON", help="the request's identity object")
-    invoke.add_argument("--request", metavar="FILE", help="a whole Lambda request as JSON ('-' for stdin)")
-    invoke.add_argument("--timeout-ms", type=int, default=30_000, help="the Lambda timeout to emulate")
+    invoke.add_argument(
+        "--request", metavar="FILE", help="a whole Lambda request as JSON ('-' for stdin)"
+    )
+    invoke.add_argument(
+        "--timeout-ms", type=int, default=30_000, help="the Lambda timeout to emulate"
+    )
     invoke.add_argument("--config", default="channels.yaml", metavar="FILE")
 
-    build = _command(commands, "build", "lint, then write the compiled routing table beside the config",
-                     "channel-router build channels.yaml", cmd_build)
+    build = _command(
+        commands,
+        "build",
+        "lint, then write the compiled routing table beside the config",
+        "channel-router build channels.yaml",
+        cmd_build,
+    )
     build.add_argument("file", nargs="?", default="channels.yaml", metavar="FILE")
 
-    _command(commands, "schema", "print the JSON Schema of channels.yaml",
-             "channel-router schema > channels.schema.json", cmd_schema)
+    _command(
+        commands,
+        "schema",
+        "print the JSON Schema of channels.yaml",
+        "channel-router schema > channels.schema.json",
+        cmd_schema,
+    )
     return parser
 
 

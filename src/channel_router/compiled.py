@@ -50,7 +50,9 @@ def dumps(spec: ConfigSpec, data: bytes) -> str:
                 "aggregate": r.aggregate,
                 "async": r.is_async,
                 "at": [r.source.line, r.source.column],
-                "async_at": [r.async_source.line, r.async_source.column] if r.async_source else None,
+                "async_at": [r.async_source.line, r.async_source.column]
+                if r.async_source
+                else None,
             }
             for r in spec.routes
         ],
@@ -66,7 +68,7 @@ def staleness(config_file: str, data: bytes) -> str | None:
 
 def read_fresh(config_file: str, data: bytes) -> tuple[ConfigSpec | None, str | None]:
     """The compiled spec if it matches ``data`` and this version; else why not (or nothing)."""
-    from .config import ConfigSpec, RouteSpec, Settings  # noqa: PLC0415 - avoid an import cycle
+    from .config import ConfigSpec, RouteSpec, Settings
 
     path = lock_path(config_file)
     try:

@@ -108,7 +108,7 @@ class Identity(Mapping[str, Any]):
 class EventInfo:
     """``event.info``: the channel and operation, under Powertools' names."""
 
-    __slots__ = ("channel_path", "channel_segments", "channel_namespace", "operation")
+    __slots__ = ("channel_namespace", "channel_path", "channel_segments", "operation")
 
     def __init__(self, path: str, operation: str) -> None:
         self.channel_path = path
@@ -165,7 +165,8 @@ class AppSyncEvent:
 
     @property
     def domain_name(self) -> str | None:
-        return _none(self.request.get("domainName"))
+        name = _none(self.request.get("domainName"))
+        return name if isinstance(name, str) else None
 
     @property
     def identity(self) -> Identity:

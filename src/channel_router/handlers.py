@@ -131,7 +131,7 @@ def call_shape(operation: str, aggregate: bool) -> str:
 def check_signature(
     ref: HandlerRef, function: Any, operation: str, *, aggregate: bool
 ) -> tuple[bool, bool]:
-    """Whether the function takes ``event`` and ``context``; HandlerProblem if it cannot be called."""
+    """Whether it takes ``event`` and ``context``; HandlerProblem if it cannot take the call."""
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):

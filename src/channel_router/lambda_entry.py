@@ -28,7 +28,9 @@ def build_handler() -> Callable[[Any, Any], Any]:
         raise ConfigError(
             [
                 Diagnostic(
-                    str(path), 1, 1,
+                    str(path),
+                    1,
+                    1,
                     "config file not found; set CHANNELS_CONFIG to the path of your channels.yaml "
                     "(relative paths are taken from LAMBDA_TASK_ROOT)",
                     "CR000",

@@ -30,13 +30,15 @@ def warnings(spec: ConfigSpec) -> list[Diagnostic]:
     patterns = {r.pattern for r in spec.routes}
     operations_at_catch_all = {r.operation for r in spec.routes if r.pattern == "/*"}
     unmatched_at = positions.value(("settings", "unmatched"))
-    if spec.settings.unmatched == "allow" and not any(r.operation == SUBSCRIBE for r in spec.routes):
+    if spec.settings.unmatched == "allow" and not any(
+        r.operation == SUBSCRIBE for r in spec.routes
+    ):
         found.append(
             _warning(
                 file,
                 positions.key(("channels",)),
-                "no route handles subscribe and settings.unmatched is 'allow': anyone may subscribe "
-                "to every channel; add a subscribe route or set 'unmatched: deny'",
+                "no route handles subscribe and settings.unmatched is 'allow': anyone may "
+                "subscribe to every channel; add a subscribe route or set 'unmatched: deny'",
                 "CR101",
             )
         )
@@ -65,7 +67,9 @@ def warnings(spec: ConfigSpec) -> list[Diagnostic]:
                 )
             )
     namespaces = {
-        parse_pattern(p).prefix.split("/")[1] for p in patterns if parse_pattern(p).kind is not Kind.CATCH_ALL
+        parse_pattern(p).prefix.split("/")[1]
+        for p in patterns
+        if parse_pattern(p).kind is not Kind.CATCH_ALL
     }
     if len(namespaces) > NAMESPACE_QUOTA:
         found.append(

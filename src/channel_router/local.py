@@ -18,7 +18,9 @@ class LocalContext:
     function_name: str = "channel-router-local"
     memory_limit_in_mb: int = 128
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:channel-router-local"
+    invoked_function_arn: str = (
+        "arn:aws:lambda:us-east-1:000000000000:function:channel-router-local"
+    )
     _started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:

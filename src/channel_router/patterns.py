@@ -57,9 +57,7 @@ def _segment_problem(segment: str, position: int) -> str | None:
     if segment == "":
         return f"segment {position} is empty; remove the doubled or trailing '/'"
     if "*" in segment:
-        return (
-            f"'*' must be a whole last segment ('/ns/*'); segment {position} is {segment!r}"
-        )
+        return f"'*' must be a whole last segment ('/ns/*'); segment {position} is {segment!r}"
     if len(segment) > MAX_SEGMENT_LENGTH:
         return f"segment {position} is {len(segment)} characters; AppSync allows at most 50"
     bad = sorted({c for c in segment if not (c.isascii() and (c.isalnum() or c == "-"))})
@@ -87,8 +85,10 @@ def parse_pattern(text: str) -> Pattern:
         raise PatternError(f"pattern {text!r} is not valid")
     limit = MAX_SEGMENTS - 1 if wildcard else MAX_SEGMENTS
     if len(literal) > limit:
-        what = "a wildcard pattern fixes at most 4 segments before '/*'" if wildcard else (
-            "a channel has at most 5 segments"
+        what = (
+            "a wildcard pattern fixes at most 4 segments before '/*'"
+            if wildcard
+            else ("a channel has at most 5 segments")
         )
         raise PatternError(f"pattern {text!r} has {len(literal)} segments; {what}")
     for position, segment in enumerate(literal, start=1):

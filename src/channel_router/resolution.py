@@ -66,7 +66,9 @@ class Call:
         for item in items:
             problem = unsendable(item) if "payload" in item else None
             if problem is not None:
-                log_problem(logging.ERROR, "unsendable_result", reason=problem, **self.where(item["id"]))
+                log_problem(
+                    logging.ERROR, "unsendable_result", reason=problem, **self.where(item["id"])
+                )
                 item = {"id": item["id"], "error": problem}
             out.append(item)
         return {"events": out}
@@ -159,4 +161,6 @@ def unmatched(request: Request, unmatched_setting: str) -> Response:
     )
     if request.operation == "subscribe":
         return None
-    return {"events": [{"id": event_id, "payload": payload} for event_id, payload in request.events]}
+    return {
+        "events": [{"id": event_id, "payload": payload} for event_id, payload in request.events]
+    }

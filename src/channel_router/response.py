@@ -35,13 +35,15 @@ def error_text(exc: BaseException, detail: str) -> str:
 
 def is_unauthorized(exc: BaseException) -> bool:
     """AppSync reads 403 from the exception's name, so Powertools' class counts too."""
-    from .errors import UnauthorizedException  # noqa: PLC0415 - tiny, and avoids a cycle
+    from .errors import UnauthorizedException
 
     return isinstance(exc, UnauthorizedException) or type(exc).__name__ == "UnauthorizedException"
 
 
 def _fits(text: str) -> bool:
-    return len(text) <= MAX_EVENT_BYTES and (text.isascii() or len(text.encode()) <= MAX_EVENT_BYTES)
+    return len(text) <= MAX_EVENT_BYTES and (
+        text.isascii() or len(text.encode()) <= MAX_EVENT_BYTES
+    )
 
 
 def unsendable(item: dict[str, Any]) -> str | None:

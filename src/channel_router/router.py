@@ -17,13 +17,15 @@ class Router:
 
     __slots__ = ("_runner", "file", "settings", "table")
 
-    def __init__(self, table: RoutingTable, settings: Settings | None = None, file: str = "") -> None:
+    def __init__(
+        self, table: RoutingTable, settings: Settings | None = None, file: str = ""
+    ) -> None:
         self.table = table
         self.settings = settings or Settings()
         self.file = file
         self._runner: Any = None
         if any(route.is_async for route in table.routes()):
-            from .aio import Runner  # noqa: PLC0415 - asyncio only for configs that need it
+            from .aio import Runner
 
             self._runner = Runner()
 
@@ -53,7 +55,8 @@ class Router:
                 return resolution.unmatched(request, self.settings.unmatched)
         call = Call.prepare(route, request, context, self.settings.error_detail)
         if route.handler.is_async:
-            return self._runner.run(self._run_async(call, context))
+            response: Response = self._runner.run(self._run_async(call, context))
+            return response
         if request.operation is PUBLISH:
             if route.aggregate:
                 return resolution.publish_aggregate(call)
@@ -71,7 +74,7 @@ class Router:
         )
 
     async def _run_async(self, call: Call, context: Any) -> Response:
-        from . import aio  # noqa: PLC0415
+        from . import aio
 
         timeout = aio.deadline_seconds(context, self.settings.deadline_margin_ms)
         if call.request.operation is PUBLISH:

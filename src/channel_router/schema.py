@@ -21,7 +21,7 @@ def schema_text() -> str:
 
 @cache
 def _validator() -> Any:
-    from jsonschema import Draft7Validator  # noqa: PLC0415 - only the validating path pays for it
+    from jsonschema import Draft7Validator
 
     return Draft7Validator(json.loads(schema_text()))
 
@@ -89,8 +89,7 @@ def _diagnostics_for(error: Any, positions: Positions, file: str) -> list[Diagno
             close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'? " if close else ""
             message = (
-                f"unknown key '{extra}' in {_where(path)}; {hint}"
-                f"allowed keys: {', '.join(allowed)}"
+                f"unknown key '{extra}' in {_where(path)}; {hint}allowed keys: {', '.join(allowed)}"
             )
             found.append(at(positions.key((*path, extra)), message, "CR010"))
         return found
@@ -104,23 +103,32 @@ def _diagnostics_for(error: Any, positions: Positions, file: str) -> list[Diagno
     if validator == "type":
         expected = error.validator_value
         wanted = " or ".join(
-            _EXPECTED.get(t, t) for t in (expected if isinstance(expected, list) else [expected])
+            _EXPECTED.get(str(t), str(t))
+            for t in (expected if isinstance(expected, list) else [expected])
         )
         if path and path[-1] in ("publish", "subscribe"):
-            wanted = "a handler reference such as 'package.module:function' or a mapping with 'handler'"
+            wanted = (
+                "a handler reference such as 'package.module:function' or a mapping with 'handler'"
+            )
         message = f"{_name(path)} must be {wanted}, not {_kind(instance)}"
         if path == ("version",):
             message += "; write 'version: 1'"
         return [at(mark, message, "CR012")]
     if validator == "const":
-        return [at(mark, f"{_name(path)} must be {error.validator_value!r}, not {instance!r}", "CR013")]
+        return [
+            at(mark, f"{_name(path)} must be {error.validator_value!r}, not {instance!r}", "CR013")
+        ]
     if validator == "enum":
         options = ", ".join(repr(v) for v in error.validator_value)
         return [at(mark, f"{_name(path)} must be one of {options}, not {instance!r}", "CR013")]
     if validator in ("minimum", "maximum"):
         bound = "at least" if validator == "minimum" else "at most"
         return [
-            at(mark, f"{_name(path)} must be {bound} {error.validator_value}, not {instance}", "CR013")
+            at(
+                mark,
+                f"{_name(path)} must be {bound} {error.validator_value}, not {instance}",
+                "CR013",
+            )
         ]
     if validator == "minProperties":
         if path == ("channels",):
@@ -144,9 +152,23 @@ def validate(data: Any, positions: Positions, file: str) -> list[Diagnostic]:
     """Every schema violation in ``data``, each at the YAML node it concerns."""
     errors = list(_validator().iter_errors(data))
     typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    misspelled = {
+        (tuple(e.absolute_path), close)
+        for e in errors
+        if e.validator == "additionalProperties"
+        for extra in set(e.instance) - set(e.schema.get("properties", {}))
+        for close in difflib.get_close_matches(
+            str(extra), list(e.schema.get("properties", {})), 1, 0.6
+        )
+    }
     diagnostics: list[Diagnostic] = []
     for error in errors:
-        if error.validator != "type" and tuple(error.absolute_path) in typed:
+        path = tuple(error.absolute_path)
+        if error.validator != "type" and path in typed:
             continue  # a value of the wrong type needs one message, not one per rule
+        if error.validator == "required" and all(
+            (path, key) in misspelled for key in error.validator_value if key not in error.instance
+        ):
+            continue  # "did you mean" on the misspelled key already says it
         diagnostics.extend(_diagnostics_for(error, positions, file))
     return sorted(set(diagnostics))

@@ -47,9 +47,10 @@ def _find(body: list[ast.stmt], name: str) -> ast.AST | None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                 found = statement
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            if any((alias.asname or alias.name.split(".")[0]) == name for alias in statement.names):
-                found = statement
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)) and any(
+            (alias.asname or alias.name.split(".")[0]) == name for alias in statement.names
+        ):
+            found = statement
     return found
 
 

@@ -79,9 +79,7 @@ class _Builder:
             return
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            self.reject(
-                event, f"anchor '&{anchor}' is not allowed; write each value out", "CR005"
-            )
+            self.reject(event, f"anchor '&{anchor}' is not allowed; write each value out", "CR005")
         tag = getattr(event, "tag", None)
         implicit = getattr(event, "implicit", True)
         explicit = (isinstance(implicit, tuple) and not any(implicit)) or implicit is False
@@ -125,7 +123,7 @@ class _Builder:
                 _, index = self.node(events, index, (*path, "<bad-key>"))
                 continue
             if key in result:
-                first = self.positions.keys[(*path, key)]
+                first = self.positions.keys[path + (key,)]
                 self.reject(
                     key_event,
                     f"duplicate key '{key}' (first defined at line {first.line}); "
@@ -134,14 +132,14 @@ class _Builder:
                 )
                 _, index = self.node(events, index, (*path, "<duplicate>"))
                 continue
-            self.positions.keys[(*path, key)] = _mark(key_event)
+            self.positions.keys[path + (key,)] = _mark(key_event)
             result[key], index = self.node(events, index, (*path, key))
         return result, index + 1
 
 
 def _scalar(event: Any) -> Any:
     # Quoted and block scalars resolve to str; plain ones by YAML 1.1's implicit rules.
-    tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     if tag == "tag:yaml.org,2002:str":
         return event.value
     return _constructor.construct_object(yaml.ScalarNode(tag, event.value))
@@ -167,7 +165,11 @@ def decode(data: bytes) -> tuple[Any, Positions]:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlRejected(
-            [YamlProblem(Mark(line, column), "file is not valid UTF-8 text; save it as UTF-8", "CR001")]
+            [
+                YamlProblem(
+                    Mark(line, column), "file is not valid UTF-8 text; save it as UTF-8", "CR001"
+                )
+            ]
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -183,7 +185,11 @@ def decode(data: bytes) -> tuple[Any, Positions]:
     starts = [i for i, e in enumerate(events) if isinstance(e, yaml.DocumentStartEvent)]
     if not starts:
         raise YamlRejected(
-            [YamlProblem(Mark(1, 1), "file is empty; it needs 'version: 1' and 'channels'", "CR002")]
+            [
+                YamlProblem(
+                    Mark(1, 1), "file is empty; it needs 'version: 1' and 'channels'", "CR002"
+                )
+            ]
         )
     builder = _Builder()
     if len(starts) > 1:

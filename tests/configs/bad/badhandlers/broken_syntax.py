@@ -1,0 +1,2 @@
+def on_publish(payload)
+    return payload
