@@ -6,14 +6,16 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import compiled
 from .errors import ConfigError, Diagnostic
 from .handlers import HandlerProblem, HandlerRef, add_import_root, resolve_handler
 from .patterns import PatternError, parse_pattern
 from .table import OPERATIONS, Route, RoutingTable, Source
-from .yaml_nodes import Positions, YamlRejected, decode
+
+if TYPE_CHECKING:
+    from .yaml_nodes import Positions
 
 logger = logging.getLogger("channel_router")
 
@@ -89,7 +91,9 @@ def _route_specs(data: dict[str, Any], positions: Positions, file: str) -> list[
 
 def read_spec(data_bytes: bytes, file: str) -> tuple[ConfigSpec | None, list[Diagnostic]]:
     """Everything up to, not including, handler imports."""
+    # A fresh compiled table skips all of this, so YAML and jsonschema load only here.
     from . import schema
+    from .yaml_nodes import YamlRejected, decode
 
     try:
         data, positions = decode(data_bytes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from .errors import UnauthorizedException
+
 MAX_EVENT_BYTES: Final = 245_760  # AppSync's 240 KiB event limit, on the item's compact JSON
 
 
@@ -35,8 +37,6 @@ def error_text(exc: BaseException, detail: str) -> str:
 
 def is_unauthorized(exc: BaseException) -> bool:
     """AppSync reads 403 from the exception's name, so Powertools' class counts too."""
-    from .errors import UnauthorizedException
-
     return isinstance(exc, UnauthorizedException) or type(exc).__name__ == "UnauthorizedException"
 
 

@@ -74,7 +74,7 @@ class Router:
         )
 
     async def _run_async(self, call: Call, context: Any) -> Response:
-        from . import aio
+        from . import aio  # asyncio is imported only for configs with an async route
 
         timeout = aio.deadline_seconds(context, self.settings.deadline_margin_ms)
         if call.request.operation is PUBLISH:

@@ -21,7 +21,7 @@ def schema_text() -> str:
 
 @cache
 def _validator() -> Any:
-    from jsonschema import Draft7Validator
+    from jsonschema import Draft7Validator  # costly to import; the compiled path never needs it
 
     return Draft7Validator(json.loads(schema_text()))
 
