@@ -16,7 +16,7 @@ REPO_SCHEMA = ROOT / "schema" / "channels.schema.json"
 
 
 def test_packaged_schema_is_identical_to_the_repository_schema() -> None:
-    assert SCHEMA_FILE.read_bytes() == REPO_SCHEMA.read_bytes()
+    assert Path(SCHEMA_FILE).read_bytes() == REPO_SCHEMA.read_bytes()
 
 
 def test_schema_is_a_valid_draft7_schema() -> None:

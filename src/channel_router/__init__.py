@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import ConfigError, InvalidRequestError, UnauthorizedException
-from .event import AppSyncEvent, Identity
 from .response import DROP
 from .router import Router, load
 from .table import Route
+
+if TYPE_CHECKING:
+    from .event import AppSyncEvent, Identity
 
 __all__ = [
     "DROP",
@@ -26,6 +28,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("AppSyncEvent", "Identity"):
+        from . import event  # the view's classes cost import time that most routes never need
+
+        return getattr(event, name)
     # The Lambda runtime looks the handler up at init: load the config then, once.
     if name == "lambda_handler":
         from .lambda_entry import build_handler

@@ -239,7 +239,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         sys.stderr.write(lint.summary(errors, 1) + "; nothing written\n")
         return EXIT_PROBLEMS
     target = compiled.lock_path(args.file)
-    target.write_text(compiled.dumps(result.spec, Path(args.file).read_bytes()), encoding="utf-8")
+    Path(target).write_text(compiled.dumps(result.spec, Path(args.file).read_bytes()), "utf-8")
     sys.stdout.write(f"wrote {target} ({len(result.spec.routes)} routes)\n")
     return EXIT_OK
 

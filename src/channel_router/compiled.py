@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -16,10 +16,9 @@ if TYPE_CHECKING:
 FORMAT = 1
 
 
-def lock_path(config_file: str) -> Path:
+def lock_path(config_file: str) -> str:
     """'channels.yaml' -> 'channels.lock.json', beside it."""
-    path = Path(config_file)
-    return path.with_name(path.stem + ".lock.json")
+    return os.path.splitext(config_file)[0] + ".lock.json"
 
 
 def digest(data: bytes) -> str:
@@ -35,7 +34,7 @@ def dumps(spec: ConfigSpec, data: bytes) -> str:
     document = {
         "format": FORMAT,
         "channel_router": __version__,
-        "source": Path(spec.file).name,
+        "source": os.path.basename(spec.file),
         "source_sha256": digest(data),
         "settings": {
             "unmatched": spec.settings.unmatched,
@@ -72,7 +71,8 @@ def read_fresh(config_file: str, data: bytes) -> tuple[ConfigSpec | None, str | 
 
     path = lock_path(config_file)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read()
     except FileNotFoundError:
         return None, None
     except OSError as exc:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import compiled
 from .errors import ConfigError, Diagnostic
@@ -20,15 +18,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("channel_router")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     unmatched: str = "allow"
     error_detail: str = "full"
     deadline_margin_ms: int = 500
 
 
-@dataclass(frozen=True, slots=True)
-class RouteSpec:
+class RouteSpec(NamedTuple):
     """A route as written, before its handler is imported."""
 
     pattern: str
@@ -40,8 +36,7 @@ class RouteSpec:
     async_source: Source | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigSpec:
+class ConfigSpec(NamedTuple):
     """A config that passed every check that needs no handler import."""
 
     file: str
@@ -50,11 +45,17 @@ class ConfigSpec:
     positions: Positions | None = None  # kept from the YAML for lint's warnings
 
 
-@dataclass(slots=True)
 class CheckResult:
-    spec: ConfigSpec | None = None
-    routes: list[Route] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """What checking one file found: the spec if it got that far, routes, diagnostics."""
+
+    __slots__ = ("diagnostics", "routes", "spec")
+
+    def __init__(
+        self, spec: ConfigSpec | None, routes: list[Route], diagnostics: list[Diagnostic]
+    ) -> None:
+        self.spec = spec
+        self.routes = routes
+        self.diagnostics = diagnostics
 
     @property
     def ok(self) -> bool:
@@ -162,7 +163,7 @@ def read_sources(spec: ConfigSpec, root: str) -> list[Diagnostic]:
 def check(path: str | os.PathLike[str], *, import_handlers: bool = True) -> CheckResult:
     """Run every check on one config file; raise OSError only if it cannot be read."""
     file = os.fspath(path)
-    data = Path(file).read_bytes()
+    data = _read(file)
     spec, diagnostics = read_spec(data, file)
     result = CheckResult(spec, [], diagnostics)
     if spec is None:
@@ -179,11 +180,15 @@ def check(path: str | os.PathLike[str], *, import_handlers: bool = True) -> Chec
 
 
 def _root(file: str) -> str:
-    return str(Path(file).resolve().parent)
+    return os.path.dirname(os.path.realpath(file))
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedConfig:
+def _read(file: str) -> bytes:
+    with open(file, "rb") as stream:
+        return stream.read()
+
+
+class LoadedConfig(NamedTuple):
     file: str
     settings: Settings
     table: RoutingTable
@@ -192,7 +197,7 @@ class LoadedConfig:
 def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
     """Validate (or take a fresh compiled table), import handlers, build the table."""
     file = os.fspath(path)
-    data = Path(file).read_bytes()
+    data = _read(file)
     spec, stale = compiled.read_fresh(file, data)
     if stale:
         logger.warning(stale)

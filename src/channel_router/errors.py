@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class UnauthorizedException(Exception):
@@ -13,8 +13,7 @@ class InvalidRequestError(ValueError):
     """The Lambda request is not an AppSync Events request."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem found in a config file, pointing at a 1-based line and column."""
 
     file: str

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import inspect
+import os
 import sys
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class HandlerRef:
+class HandlerRef(NamedTuple):
     """'package.module:attr.path' or Lambda-style 'package.module.function', split."""
 
     text: str
@@ -28,8 +27,7 @@ class HandlerRef:
         return cls(text, module, attribute)
 
 
-@dataclass(frozen=True, slots=True)
-class Handler:
+class Handler(NamedTuple):
     """An imported handler and, decided once at load, which keyword arguments it takes."""
 
     ref: HandlerRef
@@ -41,15 +39,18 @@ class Handler:
 
 @contextmanager
 def isolated_imports() -> Iterator[None]:
-    """Undo what importing one config's handlers did to sys.path and sys.modules."""
-    path, modules = list(sys.path), dict(sys.modules)
+    """Forget the modules imported from roots added while the block ran, and those roots."""
+    path, modules = list(sys.path), set(sys.modules)
     try:
         yield
     finally:
+        roots = tuple(os.path.join(p, "") for p in sys.path if p not in path)
         sys.path[:] = path
-        for name in set(sys.modules) - set(modules):
-            del sys.modules[name]
-        sys.modules.update(modules)
+        for name in set(sys.modules) - modules:
+            module = sys.modules[name]
+            locations = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
+            if roots and any(str(place).startswith(roots) for place in locations):
+                del sys.modules[name]
 
 
 class HandlerProblem(Exception):
@@ -80,11 +81,30 @@ def import_module(name: str) -> Any:
         ) from None
 
 
+_CO_COROUTINE = 0x80
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
+
+
+def _plain_function(function: Any) -> tuple[types.FunctionType, int] | None:
+    """The Python function behind ``function`` and how many leading parameters are bound."""
+    if isinstance(function, types.FunctionType):
+        return function, 0
+    if isinstance(function, types.MethodType) and isinstance(function.__func__, types.FunctionType):
+        return function.__func__, 1
+    return None
+
+
 def is_coroutine_function(function: Any) -> bool:
-    if inspect.iscoroutinefunction(function):
-        return True
+    plain = _plain_function(function)
+    if plain is not None:
+        return bool(plain[0].__code__.co_flags & _CO_COROUTINE)
+    import inspect  # only exotic callables need it; it costs milliseconds at cold start
+
     call = getattr(function, "__call__", None)  # noqa: B004 - callable objects too
-    return call is not None and inspect.iscoroutinefunction(call)
+    return inspect.iscoroutinefunction(function) or (
+        call is not None and inspect.iscoroutinefunction(call)
+    )
 
 
 def resolve_handler(ref: HandlerRef, operation: str, *, aggregate: bool, is_async: bool) -> Handler:
@@ -128,10 +148,43 @@ def call_shape(operation: str, aggregate: bool) -> str:
     return "handler(payload=...)"
 
 
+def _fast_plan(function: Any, call: set[str]) -> tuple[bool, bool] | None:
+    """Read a plain function's code object: (event?, context?) if the call binds, else None."""
+    plain = _plain_function(function)
+    if plain is None:
+        return None
+    code, bound = plain[0].__code__, plain[1]
+    positional = code.co_varnames[bound : code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    position_only = code.co_varnames[bound : code.co_posonlyargcount]
+    named = set(positional[len(position_only) :]) | set(keyword_only)
+    wants_event, wants_context = "event" in named, "context" in named
+    offered = call | {
+        n for n, wanted in (("event", wants_event), ("context", wants_context)) if wanted
+    }
+    defaults = len(plain[0].__defaults__ or ())
+    required = set(positional[: len(positional) - defaults]) | (
+        set(keyword_only) - set(plain[0].__kwdefaults__ or {})
+    )
+    if (
+        required - named  # a required position-only parameter cannot be passed by keyword
+        or not required <= offered
+        or (offered - named and not code.co_flags & _CO_VARKEYWORDS)
+    ):
+        return None
+    return wants_event, wants_context
+
+
 def check_signature(
     ref: HandlerRef, function: Any, operation: str, *, aggregate: bool
 ) -> tuple[bool, bool]:
     """Whether it takes ``event`` and ``context``; HandlerProblem if it cannot take the call."""
+    call = set() if operation == "subscribe" else {"payload"}
+    plan = _fast_plan(function, call)
+    if plan is not None:
+        return plan
+    import inspect  # the slow, general path: exotic callables, and the wording of a refusal
+
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
@@ -144,13 +197,13 @@ def check_signature(
     }
     wants_event = "event" in keywords
     wants_context = "context" in keywords
-    call: dict[str, Any] = {} if operation == "subscribe" else {"payload": None}
+    arguments: dict[str, Any] = dict.fromkeys(call)
     if wants_event:
-        call["event"] = None
+        arguments["event"] = None
     if wants_context:
-        call["context"] = None
+        arguments["context"] = None
     try:
-        signature.bind(**call)
+        signature.bind(**arguments)
     except TypeError as exc:
         raise HandlerProblem(
             f"Handler '{ref.text}' cannot be called as {call_shape(operation, aggregate)}: "

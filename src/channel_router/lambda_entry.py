@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Diagnostic
@@ -13,22 +12,20 @@ from .router import load
 DEFAULT_CONFIG = "channels.yaml"
 
 
-def config_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+def config_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
     """CHANNELS_CONFIG, relative to LAMBDA_TASK_ROOT (else the working directory)."""
-    path = Path(environ.get("CHANNELS_CONFIG") or DEFAULT_CONFIG)
-    if path.is_absolute():
-        return path
-    return Path(environ.get("LAMBDA_TASK_ROOT") or os.getcwd()) / path
+    path = environ.get("CHANNELS_CONFIG") or DEFAULT_CONFIG
+    return os.path.join(environ.get("LAMBDA_TASK_ROOT") or os.getcwd(), path)
 
 
 def build_handler() -> Callable[[Any, Any], Any]:
     """Load the config now, at Lambda init; a bad config fails the init with lint's messages."""
     path = config_path()
-    if not path.is_file():
+    if not os.path.isfile(path):
         raise ConfigError(
             [
                 Diagnostic(
-                    str(path),
+                    path,
                     1,
                     1,
                     "config file not found; set CHANNELS_CONFIG to the path of your channels.yaml "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 MAX_SEGMENTS = 5
 MAX_SEGMENT_LENGTH = 50
@@ -23,8 +23,7 @@ class Kind(IntEnum):
     CATCH_ALL = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
+class Pattern(NamedTuple):
     """A parsed channel pattern; ``prefix`` is the path before '/*' (or the exact path)."""
 
     text: str

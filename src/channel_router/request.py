@@ -50,18 +50,24 @@ def parse_request(event: Any) -> Request:
     if operation is SUBSCRIBE:
         return Request(event, operation, channel, ())
     events = event.get("events")
-    if not isinstance(events, list):
+    if type(events) is not list:
         raise _fail(f"'events' of a PUBLISH is {_show(events)}, not a list")
     if len(events) > MAX_EVENTS:
         raise _fail(f"'events' holds {len(events)} events; AppSync sends at most {MAX_EVENTS}")
-    pairs = []
+    # The pairs are taken now, so a handler that mutates the request cannot change the answer.
+    try:
+        pairs = tuple([(item["id"], item["payload"]) for item in events if type(item["id"]) is str])
+    except (TypeError, KeyError):
+        pairs = ()
+    if len(pairs) != len(events):
+        _explain_events(events)
+    return Request(event, operation, channel, pairs)
+
+
+def _explain_events(events: list[Any]) -> None:
+    """Raise for the first event that is not an object with a string 'id' and a 'payload'."""
     for index, item in enumerate(events):
         if not isinstance(item, dict) or "payload" not in item:
             raise _fail(f"events[{index}] is {_show(item)}, not an object with 'id' and 'payload'")
-        event_id = item.get("id")
-        if not isinstance(event_id, str):
-            raise _fail(f"events[{index}].id is {_show(event_id)}, not a string")
-        pairs.append((event_id, item["payload"]))
-    if len({event_id for event_id, _ in pairs}) != len(pairs):
-        raise _fail("two events share an id; AppSync ids are unique within a request")
-    return Request(event, operation, channel, tuple(pairs))
+        if not isinstance(item.get("id"), str):
+            raise _fail(f"events[{index}].id is {_show(item.get('id'))}, not a string")

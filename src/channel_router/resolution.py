@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import UnauthorizedException
-from .event import AppSyncEvent
 from .log import log_problem
 from .request import Request
 from .response import DROP, all_sendable, error_text, is_unauthorized, unsendable
@@ -16,20 +14,26 @@ from .table import Route
 Response = dict[str, Any] | None
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
     """One invocation's route, request and the keyword arguments its handler declared."""
 
-    route: Route
-    request: Request
-    extra: dict[str, Any]
-    error_detail: str
+    __slots__ = ("error_detail", "extra", "request", "route")
+
+    def __init__(
+        self, route: Route, request: Request, extra: dict[str, Any], error_detail: str
+    ) -> None:
+        self.route = route
+        self.request = request
+        self.extra = extra
+        self.error_detail = error_detail
 
     @classmethod
     def prepare(cls, route: Route, request: Request, context: Any, error_detail: str) -> Call:
         handler = route.handler
         extra: dict[str, Any] = {}
         if handler.wants_event:
+            from .event import AppSyncEvent  # loaded only by configs whose handlers take `event`
+
             extra["event"] = AppSyncEvent(request.raw, request.channel, request.operation)
         if handler.wants_context:
             extra["context"] = context

@@ -23,7 +23,25 @@ class _Drop:
 DROP: Final = _Drop()
 """Return this from a per-event publish handler to leave the event out (not broadcast)."""
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _make_encoder() -> Any:
+    """Compact, NaN-refusing JSON text; the C encoder called directly halves the per-call cost."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_refuse
+        ).encode
+    encoder = make(
+        None, _refuse, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+    return lambda value: "".join(encoder(value, 0))
+
+
+_encode = _make_encoder()
 
 
 def error_text(exc: BaseException, detail: str) -> str:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic
 from .patterns import PatternError, parse_pattern
 from .yaml_nodes import JsonPath, Mark, Positions
 
-SCHEMA_FILE = Path(__file__).with_name("channels.schema.json")
+SCHEMA_FILE = os.path.join(os.path.dirname(__file__), "channels.schema.json")
 
 
 def schema_text() -> str:
-    return SCHEMA_FILE.read_text(encoding="utf-8")
+    with open(SCHEMA_FILE, encoding="utf-8") as stream:
+        return stream.read()
 
 
 @cache

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -16,20 +15,21 @@ _constructor = yaml.constructor.SafeConstructor()
 JsonPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """A 1-based line and column."""
 
     line: int
     column: int
 
 
-@dataclass(slots=True)
 class Positions:
     """Where each value (and each mapping key) of a decoded document stands."""
 
-    values: dict[JsonPath, Mark] = field(default_factory=dict)
-    keys: dict[JsonPath, Mark] = field(default_factory=dict)
+    __slots__ = ("keys", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[JsonPath, Mark] = {}
+        self.keys: dict[JsonPath, Mark] = {}
 
     def value(self, path: JsonPath) -> Mark:
         """The position of the value at ``path``, or of its nearest known ancestor."""
@@ -42,8 +42,7 @@ class Positions:
         return self.keys.get(path) or self.value(path)
 
 
-@dataclass(frozen=True, slots=True)
-class YamlProblem:
+class YamlProblem(NamedTuple):
     mark: Mark
     message: str
     code: str
