@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .resolution import Call
-from .response import DROP, is_unauthorized
+from .response import DROP, HANDLER_ERRORS, is_unauthorized
 
 CANCEL_GRACE_SECONDS = 0.05
 
@@ -46,7 +46,7 @@ async def _outcome(awaitable: Any) -> tuple[bool, Any]:
     """(True, result) or (False, exception); only a 403 escapes, to stop the whole batch."""
     try:
         return True, await awaitable
-    except Exception as exc:
+    except HANDLER_ERRORS as exc:
         if is_unauthorized(exc):
             raise
         return False, exc

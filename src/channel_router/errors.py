@@ -13,6 +13,14 @@ class InvalidRequestError(ValueError):
     """The Lambda request is not an AppSync Events request."""
 
 
+def exception_message(exc: BaseException) -> str:
+    """``str(exc)``, even for an exception whose ``__str__`` raises."""
+    try:
+        return str(exc)
+    except Exception:
+        return "<unprintable message>"
+
+
 class Diagnostic(NamedTuple):
     """One problem found in a config file, pointing at a 1-based line and column."""
 

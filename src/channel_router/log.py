@@ -7,6 +7,8 @@ import logging
 import traceback
 from typing import Any
 
+from .errors import exception_message
+
 logger = logging.getLogger("channel_router")
 
 
@@ -16,6 +18,6 @@ def log_problem(level: int, what: str, exc: BaseException | None = None, **field
         return
     record: dict[str, Any] = {"event": what, **fields}
     if exc is not None:
-        record["exception"] = f"{type(exc).__name__}: {exc}"
+        record["exception"] = f"{type(exc).__name__}: {exception_message(exc)}"
         record["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     logger.log(level, json.dumps(record, default=repr), extra={"channel_router": record})

@@ -8,7 +8,14 @@ from typing import Any
 from .errors import UnauthorizedException
 from .log import log_problem
 from .request import Request
-from .response import DROP, all_sendable, error_text, is_unauthorized, unsendable
+from .response import (
+    DROP,
+    HANDLER_ERRORS,
+    all_sendable,
+    error_text,
+    is_unauthorized,
+    unsendable,
+)
 from .table import Route
 
 Response = dict[str, Any] | None
@@ -51,7 +58,7 @@ class Call:
             fields["id"] = event_id
         return fields
 
-    def failure(self, exc: Exception, event_id: str | None = None) -> str:
+    def failure(self, exc: BaseException, event_id: str | None = None) -> str:
         """Log a handler exception in full; return what the publisher may see of it."""
         if is_unauthorized(exc):
             raise exc
@@ -126,7 +133,7 @@ def publish_each(call: Call) -> dict[str, Any]:
             result = function(payload=payload, **extra)
         except UnauthorizedException:
             raise
-        except Exception as exc:
+        except HANDLER_ERRORS as exc:
             items.append({"id": event_id, "error": call.failure(exc, event_id)})
             continue
         if result is not DROP:
@@ -139,7 +146,7 @@ def publish_aggregate(call: Call) -> dict[str, Any]:
         result = call.route.handler.function(payload=call.aggregate_input(), **call.extra)
     except UnauthorizedException:
         raise
-    except Exception as exc:
+    except HANDLER_ERRORS as exc:
         return {"error": call.failure(exc)}
     return call.aggregate_result(result)
 
@@ -149,7 +156,7 @@ def subscribe(call: Call) -> dict[str, Any] | None:
         call.route.handler.function(**call.extra)
     except UnauthorizedException:
         raise
-    except Exception as exc:
+    except HANDLER_ERRORS as exc:
         return {"error": call.failure(exc)}
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from .errors import UnauthorizedException
+from .errors import UnauthorizedException, exception_message
 
 MAX_EVENT_BYTES: Final = 245_760  # AppSync's 240 KiB event limit, on the item's compact JSON
 
@@ -44,13 +44,21 @@ def _make_encoder() -> Any:
 _encode = _make_encoder()
 
 
+# What a handler may raise without failing the invocation: a stray sys.exit() is a bug in one
+# event, not a reason to stop the batch. KeyboardInterrupt and the like still propagate.
+HANDLER_ERRORS = (Exception, SystemExit)
+
+MAX_ERROR_CHARS = 1000
+
+
 def error_text(exc: BaseException, detail: str) -> str:
     """The publisher's view of a handler exception, as ``settings.error_detail`` allows."""
-    if detail == "full":
-        return f"{type(exc).__name__} - {exc}"
     if detail == "type":
         return type(exc).__name__
-    return "error"
+    if detail != "full":
+        return "error"
+    text = f"{type(exc).__name__} - {exception_message(exc)}"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
 
 def is_unauthorized(exc: BaseException) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from . import resolution
 from .config import LoadedConfig, Settings, load_config
+from .errors import InvalidRequestError
+from .log import log_problem
 from .request import parse_request
 from .resolution import Call, Response
 from .table import PUBLISH, Route, RoutingTable
@@ -42,7 +45,11 @@ class Router:
 
     def resolve(self, event: Any, context: Any = None) -> Response:
         """Answer one AppSync Events Lambda request."""
-        request = parse_request(event)
+        try:
+            request = parse_request(event)
+        except InvalidRequestError as exc:
+            log_problem(logging.ERROR, "invalid_request", reason=str(exc))
+            raise
         if request.operation is PUBLISH:
             route = self.table.publish.lookup(request.channel)
             if route is None:
@@ -65,7 +72,10 @@ class Router:
 
     async def resolve_async(self, event: Any, context: Any = None) -> Response:
         """Like ``resolve``, for callers already on an event loop (sync handlers run inline)."""
-        request = parse_request(event)
+        try:
+            request = parse_request(event)
+        except InvalidRequestError:
+            return self.resolve(event, context)  # raises, and logs, the same way
         route = self.table.for_operation(request.operation).lookup(request.channel)
         if route is None or not route.handler.is_async:
             return self.resolve(event, context)
