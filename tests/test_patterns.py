@@ -93,3 +93,21 @@ def test_check_channel_adds_the_leading_slash_clients_may_omit() -> None:
 def test_check_channel_refuses_wildcards_with_a_reason() -> None:
     with pytest.raises(PatternError, match="cannot contain"):
         check_channel("/default/*")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/default/*", True),
+        ("/a/b/c/d/*", True),
+        ("/a/b/c/d/e/*", False),
+        ("/*", False),
+        ("/a/*/b", False),
+    ],
+)
+def test_wildcard_subscriptions_need_a_namespace_and_at_most_five_segments(
+    path: str, expected: bool
+) -> None:
+    from channel_router.patterns import is_subscription
+
+    assert is_subscription(path) is expected

@@ -354,3 +354,10 @@ def test_import_reads_no_config(tmp_path: Path) -> None:
     code = "import channel_router; print(channel_router.Router.__name__)"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert (out.returncode, out.stdout) == (0, "Router\n")
+
+
+def test_a_wildcard_subscription_is_routed_by_its_prefix(make_router: MakeRouter) -> None:
+    router = _router(make_router, "echo", subscribe="sub_raises")
+    assert router.resolve(subscribe_request("/default/*")) == {"error": "PermissionError - not you"}
+    with pytest.raises(InvalidRequestError):
+        router.resolve(publish_request("/default/*"))

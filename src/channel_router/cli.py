@@ -244,6 +244,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from . import serve  # needs the [serve] extra
+    except ImportError as exc:
+        raise UsageError(
+            f"serve needs aiohttp ({exc}); install it with: pip install 'channel-router[serve]'"
+        ) from None
+    from .errors import ConfigError
+
+    _read_check(args.config)
+    if args.no_auth and args.api_key:
+        raise UsageError("--api-key and --no-auth contradict each other; choose one")
+    api_key = None if args.no_auth else (args.api_key or serve.new_api_key())
+    try:
+        serve.serve(
+            args.config,
+            host=args.host,
+            port=args.port,
+            api_key=api_key,
+            keepalive_seconds=args.keepalive_seconds,
+            reload=not args.no_reload,
+        )
+    except ConfigError as exc:
+        sys.stderr.write(str(exc) + "\n")
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import schema_text
 
@@ -356,6 +388,30 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_build,
     )
     build.add_argument("file", nargs="?", default="channels.yaml", metavar="FILE")
+
+    serve = _command(
+        commands,
+        "serve",
+        "run a local AppSync Events endpoint (HTTP publish + WebSocket) for the routes",
+        "channel-router serve --port 8080 --api-key da2-local",
+        cmd_serve,
+    )
+    serve.add_argument("--config", default="channels.yaml", metavar="FILE")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument(
+        "--api-key", metavar="KEY", help="the key clients must send (default: a new one)"
+    )
+    serve.add_argument("--no-auth", action="store_true", help="accept every client")
+    serve.add_argument(
+        "--keepalive-seconds",
+        type=float,
+        default=60.0,
+        help="interval of 'ka' frames (AppSync: 60)",
+    )
+    serve.add_argument(
+        "--no-reload", action="store_true", help="do not reload when the config or handlers change"
+    )
 
     _command(
         commands,

@@ -103,6 +103,11 @@ def is_channel(path: str) -> bool:
     return _CHANNEL.fullmatch(path) is not None
 
 
+def is_subscription(path: str) -> bool:
+    """Whether ``path`` is a wildcard subscription such as '/default/*' (namespace required)."""
+    return path.endswith("/*") and path.count("/") <= MAX_SEGMENTS and is_channel(path[:-2])
+
+
 def check_channel(path: str) -> str:
     """Return ``path`` with its leading '/' if it is a channel; raise PatternError otherwise."""
     if not path.startswith("/"):

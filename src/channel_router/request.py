@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .errors import InvalidRequestError
-from .patterns import is_channel
+from .patterns import is_channel, is_subscription
 from .table import PUBLISH, SUBSCRIBE
 
 MAX_EVENTS = 5
@@ -40,13 +40,15 @@ def parse_request(event: Any) -> Request:
     channel_info = info.get("channel")
     if not isinstance(channel_info, dict):
         raise _fail("'info.channel' is missing or not an object")
-    channel = channel_info.get("path")
-    if not isinstance(channel, str) or not is_channel(channel):
-        raise _fail(f"'info.channel.path' is {_show(channel)}, not a channel path like '/ns/a'")
     name = info.get("operation")
     operation = _OPERATIONS.get(name) if isinstance(name, str) else None
     if operation is None:
         raise _fail(f"'info.operation' is {_show(name)}; expected 'PUBLISH' or 'SUBSCRIBE'")
+    channel = channel_info.get("path")
+    if not isinstance(channel, str) or not is_channel(channel):
+        if operation is SUBSCRIBE and isinstance(channel, str) and is_subscription(channel):
+            return Request(event, operation, channel, ())
+        raise _fail(f"'info.channel.path' is {_show(channel)}, not a channel path like '/ns/a'")
     if operation is SUBSCRIBE:
         return Request(event, operation, channel, ())
     events = event.get("events")
