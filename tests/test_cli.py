@@ -245,7 +245,7 @@ def test_routes_json() -> None:
         "handler": "handlers.analytics:enrich",
         "aggregate": False,
         "async": True,
-        "source": "channels.yaml:24:16",
+        "source": "channels.yaml:25:16",
     }
 
 
@@ -257,7 +257,7 @@ def test_which_explains_the_lookup() -> None:
         "  1. /chat/room-1                             exact     no route",
         "  2. /chat/*                                  wildcard  match",
         "  3. /*                                       wildcard  no route",
-        "  -> /chat/* runs handlers.chat:stamp_batch [aggregate], declared at channels.yaml:16:16",
+        "  -> /chat/* runs handlers.chat:stamp_batch [aggregate], declared at channels.yaml:17:16",
     ]
 
 

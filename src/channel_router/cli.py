@@ -276,6 +276,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    import os
+
+    from . import deploy, lint
+    from .config import check
+    from .handlers import isolated_imports
+
+    _read_check(args.config)
+    with isolated_imports():
+        result = check(args.config)
+    spec = result.spec
+    errors = [d for d in result.diagnostics if d.level == "error"]
+    if spec is not None:
+        errors += [d for d in deploy.namespace_diagnostics(spec) if d.level == "error"]
+    if errors or spec is None:
+        sys.stderr.write(lint.format_text(sorted(errors)))
+        sys.stderr.write(lint.summary(errors, 1) + "; no template written\n")
+        return EXIT_PROBLEMS
+    names = deploy.namespaces(spec)
+    if not names:
+        sys.stderr.write(
+            f"{args.config}: error: no namespace to deploy: '/*' alone names none; "
+            "list them in settings.namespaces\n"
+        )
+        return EXIT_PROBLEMS
+    unknown = sorted(set(args.event_invoke) - set(names))
+    if unknown:
+        raise UsageError(f"--event-invoke names {', '.join(unknown)}, not among {', '.join(names)}")
+    options = deploy.TemplateOptions(
+        runtime=args.runtime,
+        architecture=args.architecture,
+        auth=args.auth,
+        memory_mb=args.memory,
+        timeout_s=args.timeout,
+        event_namespaces=tuple(args.event_invoke),
+    )
+    code_uri = os.path.relpath(os.path.dirname(os.path.abspath(args.config)))
+    sys.stdout.write(deploy.dump(deploy.build_template(spec, options, code_uri=code_uri)))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import schema_text
 
@@ -411,6 +452,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-reload", action="store_true", help="do not reload when the config or handlers change"
+    )
+
+    template = _command(
+        commands,
+        "template",
+        "print an AWS SAM template for the Event API, its namespaces and the router function",
+        "channel-router template --config channels.yaml > template.yaml",
+        cmd_template,
+    )
+    template.add_argument("--config", default="channels.yaml", metavar="FILE")
+    template.add_argument("--runtime", default="python3.12", help="Lambda runtime")
+    template.add_argument("--architecture", choices=["arm64", "x86_64"], default="arm64")
+    template.add_argument(
+        "--auth", choices=["api-key", "cognito", "iam", "oidc", "lambda"], default="api-key"
+    )
+    template.add_argument("--memory", type=int, default=256, metavar="MB")
+    template.add_argument("--timeout", type=int, default=10, metavar="SECONDS")
+    template.add_argument(
+        "--event-invoke",
+        action="append",
+        default=[],
+        metavar="NAMESPACE",
+        help="invoke the router asynchronously (EVENT) for publishes in this namespace",
     )
 
     _command(

@@ -40,6 +40,7 @@ def dumps(spec: ConfigSpec, data: bytes) -> str:
             "unmatched": spec.settings.unmatched,
             "error_detail": spec.settings.error_detail,
             "deadline_margin_ms": spec.settings.deadline_margin_ms,
+            "namespaces": list(spec.settings.namespaces),
         },
         "routes": [
             {
@@ -89,7 +90,7 @@ def read_fresh(config_file: str, data: bytes) -> tuple[ConfigSpec | None, str | 
             return None, f"{path} is stale: {config_file} changed since it was built; {rebuild}"
         spec = ConfigSpec(
             config_file,
-            Settings(**document["settings"]),
+            Settings.from_data(document["settings"]),
             tuple(
                 RouteSpec(
                     pattern=r["pattern"],

@@ -22,6 +22,11 @@ class Settings(NamedTuple):
     unmatched: str = "allow"
     error_detail: str = "full"
     deadline_margin_ms: int = 500
+    namespaces: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Settings:
+        return cls(**{**data, "namespaces": tuple(data.get("namespaces", ()))})
 
 
 class RouteSpec(NamedTuple):
@@ -113,7 +118,7 @@ def read_spec(data_bytes: bytes, file: str) -> tuple[ConfigSpec | None, list[Dia
             diagnostics.append(Diagnostic(file, mark.line, mark.column, str(exc), "CR020"))
     if diagnostics:
         return None, diagnostics
-    settings = Settings(**data.get("settings", {}))
+    settings = Settings.from_data(data.get("settings", {}))
     routes = tuple(_route_specs(data, positions, file))
     return ConfigSpec(file, settings, routes, positions), []
 

@@ -90,7 +90,10 @@ def lint_file(path: str, *, import_handlers: bool = True) -> list[Diagnostic]:
         result: CheckResult = check(path, import_handlers=import_handlers)
     diagnostics = list(result.diagnostics)
     if result.spec is not None:
+        from .deploy import namespace_diagnostics
+
         diagnostics.extend(warnings(result.spec))
+        diagnostics.extend(namespace_diagnostics(result.spec))
     return sorted(diagnostics)
 
 

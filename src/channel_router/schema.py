@@ -137,6 +137,17 @@ def _diagnostics_for(error: Any, positions: Positions, file: str) -> list[Diagno
         else:
             message = f"{_name(path)} routes no operation; add 'publish' or 'subscribe'"
         return [at(mark, message, "CR011")]
+    if path[:2] == ("settings", "namespaces"):
+        if validator == "pattern":
+            message = (
+                f"namespace {instance!r} is not a valid AppSync namespace name: 1-50 letters, "
+                "digits and dashes, not starting or ending with a dash"
+            )
+        elif validator == "uniqueItems":
+            message = "'namespaces' lists a name twice; list each namespace once"
+        else:
+            message = "'namespaces' must list at least one namespace, or be left out"
+        return [at(mark, message, "CR013")]
     if validator == "pattern" and isinstance(instance, str):
         return [
             at(
