@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from .errors import UnauthorizedException
@@ -126,11 +127,12 @@ def _aggregate_items(result: Any, ids: set[str]) -> tuple[str | None, list[dict[
 def publish_each(call: Call) -> dict[str, Any]:
     """Run a sync per-event handler over the batch; one event's failure touches only its item."""
     function = call.route.handler.function
-    extra = call.extra
+    if call.extra:
+        function = partial(function, **call.extra)
     items: list[dict[str, Any]] = []
     for event_id, payload in call.request.events:
         try:
-            result = function(payload=payload, **extra)
+            result = function(payload=payload)
         except UnauthorizedException:
             raise
         except HANDLER_ERRORS as exc:
