@@ -257,6 +257,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.no_auth and args.api_key:
         raise UsageError("--api-key and --no-auth contradict each other; choose one")
     api_key = None if args.no_auth else (args.api_key or serve.new_api_key())
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
+    tls: tuple[str, str] | None = None
+    if args.tls_cert:
+        for path in (args.tls_cert, args.tls_key):
+            _read_check(path)
+        tls = (args.tls_cert, args.tls_key)
+    elif args.tls:
+        from .tls import self_signed
+
+        cert, key = self_signed()
+        tls = (str(cert), str(key))
     try:
         serve.serve(
             args.config,
@@ -265,6 +277,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             api_key=api_key,
             keepalive_seconds=args.keepalive_seconds,
             reload=not args.no_reload,
+            tls=tls,
         )
     except ConfigError as exc:
         sys.stderr.write(str(exc) + "\n")
@@ -453,6 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-reload", action="store_true", help="do not reload when the config or handlers change"
     )
+    serve.add_argument(
+        "--tls", action="store_true", help="serve HTTPS/WSS with a cached self-signed certificate"
+    )
+    serve.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS/WSS with this certificate")
+    serve.add_argument("--tls-key", metavar="FILE", help="the certificate's private key")
 
     template = _command(
         commands,

@@ -18,6 +18,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -27,7 +28,8 @@ from .local import LocalContext, build_request
 from .patterns import PatternError, check_channel, is_channel, is_subscription, parse_pattern
 from .response import is_unauthorized
 from .router import Router, load
-from .table import PUBLISH, SUBSCRIBE
+from .table import PUBLISH, SUBSCRIBE, Route
+from .tls import server_context, trust_hint
 
 logger = logging.getLogger("channel_router.serve")
 
@@ -36,6 +38,7 @@ CONNECTION_TIMEOUT_MS = 300_000
 MAX_EVENTS = 5
 MAX_SUBSCRIPTIONS = 200
 OPERATION_ID = re.compile(r"[a-zA-Z0-9\-_+]{1,128}")
+CONSOLE = Path(__file__).with_name("console")
 
 
 class ClientError(Exception):
@@ -125,23 +128,50 @@ class EventServer:
         app.router.add_post("/event", self.http_publish)
         app.router.add_get("/event/realtime", self.realtime)
         app.router.add_get("/", self.index)
+        app.router.add_get("/console/{name}", self.console_file)
+        app.router.add_get("/_router/routes", self.routes)
+        app.router.add_get("/_router/which", self.which)
         if self.reload_enabled:
             app.on_startup.append(self._start_watching)
         return app
 
-    async def index(self, request: web.Request) -> web.Response:
-        lines = [
-            "channel-router serve",
-            "",
-            "POST /event          publish over HTTP",
-            "GET  /event/realtime  WebSocket (subprotocol aws-appsync-event-ws)",
-            "",
-        ]
-        lines += [
-            f"{r.pattern.text:<30} {r.operation:<10} {r.handler.ref.text}"
-            for r in self.router.table.routes()
-        ]
-        return web.Response(text="\n".join(lines) + "\n")
+    async def index(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(CONSOLE / "index.html")
+
+    async def console_file(self, request: web.Request) -> web.FileResponse:
+        name = request.match_info["name"]
+        if name not in ("console.js", "console.css"):
+            raise web.HTTPNotFound()
+        return web.FileResponse(CONSOLE / name)
+
+    async def routes(self, request: web.Request) -> web.Response:
+        """The routing table, for the console."""
+        router = self.router
+        return web.json_response(
+            {
+                "unmatched": router.settings.unmatched,
+                "routes": [_route_json(r) for r in router.table.routes()],
+            }
+        )
+
+    async def which(self, request: web.Request) -> web.Response:
+        """The route that handles an operation on a channel, for the console."""
+        operation = request.query.get("operation", "publish")
+        if operation not in (PUBLISH, SUBSCRIBE):
+            raise web.HTTPBadRequest(text="operation is publish or subscribe")
+        channel = request.query.get("channel", "")
+        channel = channel if channel.startswith("/") else "/" + channel
+        if not (is_channel(channel) or (operation == SUBSCRIBE and is_subscription(channel))):
+            return web.json_response({"error": f"{channel!r} is not a channel"}, status=400)
+        route = self.router.match(channel, operation)
+        return web.json_response(
+            {
+                "channel": channel,
+                "operation": operation,
+                "route": None if route is None else _route_json(route),
+                "unmatched": self.router.settings.unmatched,
+            }
+        )
 
     # --- auth ---------------------------------------------------------------------------
 
@@ -459,6 +489,16 @@ class EventServer:
         print(f"reloaded {self.config}", file=sys.stderr, flush=True)
 
 
+def _route_json(route: Route) -> dict[str, Any]:
+    return {
+        "pattern": route.pattern.text,
+        "operation": route.operation,
+        "handler": route.handler.ref.text,
+        "flags": list(route.flags),
+        "source": str(route.source),
+    }
+
+
 def _status(exc: BaseException) -> int:
     if is_unauthorized(exc):
         return 403
@@ -485,6 +525,7 @@ def serve(
     api_key: str | None = None,
     keepalive_seconds: float = 60.0,
     reload: bool = True,
+    tls: tuple[str, str] | None = None,
 ) -> None:
     """Run the endpoint until interrupted; print its URLs and API key once it listens."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -495,15 +536,21 @@ def serve(
     async def run() -> None:
         runner = web.AppRunner(server.app(), access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        context = server_context(Path(tls[0]), Path(tls[1])) if tls else None
+        site = web.TCPSite(runner, host, port, ssl_context=context)
         await site.start()
         bound = runner.addresses[0][1] if runner.addresses else port
         shown = f"[{host}]" if ":" in host else host
-        print(f"HTTP publish:  http://{shown}:{bound}/event", flush=True)
-        print(f"Realtime:      ws://{shown}:{bound}/event/realtime", flush=True)
+        http, ws = ("https", "wss") if tls else ("http", "ws")
+        print(f"HTTP publish:  {http}://{shown}:{bound}/event", flush=True)
+        print(f"Realtime:      {ws}://{shown}:{bound}/event/realtime", flush=True)
         print(
             f"API key:       {api_key if api_key is not None else '(none: --no-auth)'}", flush=True
         )
+        query = f"?apiKey={api_key}" if api_key else ""
+        print(f"Console:       {http}://{shown}:{bound}/{query}", flush=True)
+        if tls:
+            print(trust_hint(Path(tls[0])), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

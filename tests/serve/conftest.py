@@ -66,7 +66,7 @@ class Server:
         return "header-" + base64.urlsafe_b64encode(header).decode().rstrip("=")
 
 
-def start_server(directory: Path, *extra: str) -> Server:
+def start_server(directory: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
     # The log goes to a file: a pipe nobody reads would fill up and stall the server.
     log = (directory / "serve.log").open("w")
     process = subprocess.Popen(
@@ -74,7 +74,7 @@ def start_server(directory: Path, *extra: str) -> Server:
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     assert process.stdout is not None
     lines = []
@@ -87,8 +87,8 @@ def start_server(directory: Path, *extra: str) -> Server:
     if len(lines) < 3:
         process.kill()
         raise RuntimeError(f"server did not start: {lines} {(directory / 'serve.log').read_text()}")
-    http = re.search(r"(http://\S+)", lines[0]).group(1)  # type: ignore[union-attr]
-    realtime = re.search(r"(ws://\S+)", lines[1]).group(1)  # type: ignore[union-attr]
+    http = re.search(r"(https?://\S+)", lines[0]).group(1)  # type: ignore[union-attr]
+    realtime = re.search(r"(wss?://\S+)", lines[1]).group(1)  # type: ignore[union-attr]
     return Server(process, http, realtime, directory)
 
 
