@@ -209,7 +209,7 @@ def test_version_comes_from_the_installed_metadata() -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for command in ["lint", "routes", "which", "invoke", "build", "schema"]:
+    for command in ["lint", "routes", "which", "invoke", "build", "schema", "serve", "template"]:
         result = run(command, "--help")
         assert result.returncode == 0
         assert "example:" in result.stdout and f"channel-router {command}" in result.stdout

@@ -21,6 +21,9 @@ from aws_lambda_powertools.event_handler.events_appsync.exceptions import (
 import channel_router
 from tests.conftest import Context, publish_request, subscribe_request
 
+# Powertools warns on every unmatched path; the tests compare answers, not its warnings.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 HANDLERS = """
 import asyncio
 

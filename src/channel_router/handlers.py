@@ -124,20 +124,25 @@ def resolve_handler(ref: HandlerRef, operation: str, *, aggregate: bool, is_asyn
             "CR032",
         )
     actual_async = is_coroutine_function(target)
-    if actual_async and not is_async:
+    check_async_flag(ref, operation, declared=is_async, actual=actual_async)
+    wants_event, wants_context = check_signature(ref, target, operation, aggregate=aggregate)
+    return Handler(ref, target, actual_async, wants_event, wants_context)
+
+
+def check_async_flag(ref: HandlerRef, operation: str, *, declared: bool, actual: bool) -> None:
+    """The route's ``async`` flag must say what the function is."""
+    if actual and not declared:
         raise HandlerProblem(
             f"Handler '{ref.text}' is an 'async def'; add 'async: true' to this {operation} route",
             "CR033",
         )
-    if is_async and not actual_async:
+    if declared and not actual:
         raise HandlerProblem(
             f"Handler '{ref.text}' is a plain 'def' but the route says 'async: true'; "
             "remove the flag or make the function 'async def'",
             "CR033",
             at_flag="async",
         )
-    wants_event, wants_context = check_signature(ref, target, operation, aggregate=aggregate)
-    return Handler(ref, target, actual_async, wants_event, wants_context)
 
 
 def call_shape(operation: str, aggregate: bool) -> str:

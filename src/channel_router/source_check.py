@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .handlers import HandlerProblem, HandlerRef, check_signature
+from .handlers import HandlerProblem, HandlerRef, check_async_flag, check_signature
 
 
 def _module_file(module: str, roots: list[str]) -> Path | None:
@@ -82,17 +82,6 @@ def check_source(
         body = node.body
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
         return  # assigned, imported or decorated: only an import can tell what it is
-    actual_async = isinstance(node, ast.AsyncFunctionDef)
-    if actual_async and not is_async:
-        raise HandlerProblem(
-            f"Handler '{ref.text}' is an 'async def'; add 'async: true' to this {operation} route",
-            "CR033",
-        )
-    if is_async and not actual_async:
-        raise HandlerProblem(
-            f"Handler '{ref.text}' is a plain 'def' but the route says 'async: true'; "
-            "remove the flag or make the function 'async def'",
-            "CR033",
-            at_flag="async",
-        )
+    actual = isinstance(node, ast.AsyncFunctionDef)
+    check_async_flag(ref, operation, declared=is_async, actual=actual)
     check_signature(ref, _stub(node), operation, aggregate=aggregate)
