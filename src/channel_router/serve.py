@@ -94,17 +94,18 @@ def _header_auth(request: web.Request) -> dict[str, Any]:
 
 
 class Subscription:
-    __slots__ = ("channel", "id", "socket")
+    """One client's subscription to a channel or a '/ns/*' wildcard."""
+
+    __slots__ = ("channel", "id", "pattern", "socket")
 
     def __init__(self, socket: web.WebSocketResponse, subscription_id: str, channel: str) -> None:
         self.socket = socket
         self.id = subscription_id
         self.channel = channel
+        self.pattern = parse_pattern(channel)
 
     def wants(self, channel: str) -> bool:
-        if self.channel == channel:
-            return True
-        return is_subscription(self.channel) and parse_pattern(self.channel).matches(channel)
+        return self.pattern.matches(channel)
 
 
 class EventServer:
@@ -455,8 +456,6 @@ class EventServer:
 
     async def _start_watching(self, app: web.Application) -> None:
         app["watcher"] = asyncio.create_task(self._watch())
-        if hasattr(signal, "SIGHUP"):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload)
 
     async def _watch(self) -> None:
         while True:
@@ -555,6 +554,8 @@ def serve(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if hasattr(signal, "SIGHUP"):  # reload on demand, even with --no-reload
+            loop.add_signal_handler(signal.SIGHUP, server.reload)
         try:
             await stop.wait()
         finally:

@@ -356,3 +356,28 @@ def test_reload_picks_up_changes_and_keeps_old_routes_when_the_new_config_is_bro
         err = stop_server(server)
     assert "reloaded" in err
     assert "error: pattern '/extra/*/x'" in err and "still serving the previous routes" in err
+
+
+def test_sighup_reloads_the_config(tmp_path: Any) -> None:
+    import signal
+
+    directory = write_app(tmp_path / "app")
+    server = start_server(directory, "--no-auth", "--no-reload")
+    try:
+        config = directory / "channels.yaml"
+        config.write_text(
+            config.read_text() + "  /extra/*:\n    publish: serve_handlers:passthrough\n"
+        )
+        time.sleep(1.5)
+        assert (
+            asyncio.run(post(server, {"channel": "/extra/x", "events": ["1"]}))[0] == 403
+        )  # --no-reload
+        server.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        status = 403
+        while time.monotonic() < deadline and status != 200:
+            time.sleep(0.2)
+            status = asyncio.run(post(server, {"channel": "/extra/x", "events": ["1"]}))[0]
+        assert status == 200
+    finally:
+        stop_server(server)
