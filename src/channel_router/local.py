@@ -35,6 +35,7 @@ def build_request(
     headers: dict[str, str] | None = None,
     identity: Any = None,
     domain_name: str | None = None,
+    ids: list[str] | None = None,
 ) -> dict[str, Any]:
     """An AppSync Events Lambda request for ``channel``, as the service would send it."""
     path = channel if channel.startswith("/") else "/" + channel
@@ -42,7 +43,9 @@ def build_request(
     events = None
     if operation == PUBLISH:
         # AppSync sends UUIDs; short sequential ids keep local output readable.
-        events = [{"id": str(n), "payload": p} for n, p in enumerate(payloads or [], start=1)]
+        payloads = payloads or []
+        ids = ids or [str(n) for n in range(1, len(payloads) + 1)]
+        events = [{"id": i, "payload": p} for i, p in zip(ids, payloads, strict=True)]
     return {
         "identity": identity,
         "result": None,

@@ -192,9 +192,7 @@ class EventServer:
     ) -> dict[str, Any]:
         """Run a publish through the router, broadcast what it lets through, report each event."""
         identifiers = [str(uuid.uuid4()) for _ in payloads]
-        lambda_request = build_request(channel, PUBLISH, payloads, headers=headers)
-        for event, identifier in zip(lambda_request["events"], identifiers, strict=True):
-            event["id"] = identifier
+        lambda_request = build_request(channel, PUBLISH, payloads, headers=headers, ids=identifiers)
         response = await self._resolve(lambda_request)
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
