@@ -62,10 +62,6 @@ class CheckResult:
         self.routes = routes
         self.diagnostics = diagnostics
 
-    @property
-    def ok(self) -> bool:
-        return not any(d.level == "error" for d in self.diagnostics)
-
 
 def _route_specs(data: dict[str, Any], positions: Positions, file: str) -> list[RouteSpec]:
     specs = []

@@ -21,9 +21,13 @@ class Request(NamedTuple):
     events: tuple[tuple[str, Any], ...]
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def brief(value: Any, limit: int = 60) -> str:
+    """A short repr for messages, even of a value whose repr raises."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fail(message: str) -> InvalidRequestError:
@@ -65,17 +69,17 @@ def _explained(event: Any) -> Request:
     name = info.get("operation")
     operation = _OPERATIONS.get(name) if isinstance(name, str) else None
     if operation is None:
-        raise _fail(f"'info.operation' is {_show(name)}; expected 'PUBLISH' or 'SUBSCRIBE'")
+        raise _fail(f"'info.operation' is {brief(name)}; expected 'PUBLISH' or 'SUBSCRIBE'")
     channel = channel_info.get("path")
     if not isinstance(channel, str) or not is_channel(channel):
         if operation is SUBSCRIBE and isinstance(channel, str) and is_subscription(channel):
             return Request(event, operation, channel, ())
-        raise _fail(f"'info.channel.path' is {_show(channel)}, not a channel path like '/ns/a'")
+        raise _fail(f"'info.channel.path' is {brief(channel)}, not a channel path like '/ns/a'")
     if operation is SUBSCRIBE:
         return Request(event, operation, channel, ())
     events = event.get("events")
     if type(events) is not list:
-        raise _fail(f"'events' of a PUBLISH is {_show(events)}, not a list")
+        raise _fail(f"'events' of a PUBLISH is {brief(events)}, not a list")
     if len(events) > MAX_EVENTS:
         raise _fail(f"'events' holds {len(events)} events; AppSync sends at most {MAX_EVENTS}")
     # The pairs are taken now, so a handler that mutates the request cannot change the answer.
@@ -92,6 +96,6 @@ def _explain_events(events: list[Any]) -> None:
     """Raise for the first event that is not an object with a string 'id' and a 'payload'."""
     for index, item in enumerate(events):
         if not isinstance(item, dict) or "payload" not in item:
-            raise _fail(f"events[{index}] is {_show(item)}, not an object with 'id' and 'payload'")
+            raise _fail(f"events[{index}] is {brief(item)}, not an object with 'id' and 'payload'")
         if not isinstance(item.get("id"), str):
-            raise _fail(f"events[{index}].id is {_show(item.get('id'))}, not a string")
+            raise _fail(f"events[{index}].id is {brief(item.get('id'))}, not a string")

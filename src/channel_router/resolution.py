@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import UnauthorizedException
 from .log import log_problem
-from .request import Request
+from .request import Request, brief
 from .response import (
     DROP,
     HANDLER_ERRORS,
@@ -108,13 +108,13 @@ def _aggregate_items(result: Any, ids: set[str]) -> tuple[str | None, list[dict[
         keys = set(item) if isinstance(item, dict) else None
         if keys not in ({"id", "payload"}, {"id", "error"}):
             return (
-                f"returned item {index} as {item!r:.80}; each item must be "
+                f"returned item {index} as {brief(item, 80)}; each item must be "
                 "{'id', 'payload'} or {'id', 'error'}",
                 [],
             )
         event_id = item["id"]
         if not isinstance(event_id, str) or event_id not in ids:
-            return f"returned id {event_id!r} (item {index}), which is not in the request", []
+            return f"returned id {brief(event_id)} (item {index}), which is not in the request", []
         if event_id in seen:
             return f"returned id {event_id!r} twice", []
         if "error" in item and not isinstance(item["error"], str):

@@ -362,3 +362,35 @@ def test_concurrent_async_handlers_each_see_their_own_event(make_router: MakeRou
     )
     response = router.resolve(publish_request("/x/y", [0, 1, 2]), Context())
     assert response == {"events": [{"id": str(i + 1), "payload": [i, "/x/y"]} for i in range(3)]}
+
+
+def test_an_aggregate_item_whose_repr_raises_still_gets_a_clear_error(
+    make_router: MakeRouter,
+) -> None:
+    TRIED["faults"] += 1
+    router = make_router(
+        "version: 1\nchannels:\n  /*: {publish: {handler: '{mod}:f', aggregate: true}}\n",
+        "class Odd:\n"
+        "    def __repr__(self):\n"
+        "        raise RuntimeError('no repr')\n"
+        "def f(payload):\n"
+        "    return [Odd()]\n",
+    )
+    response = router.resolve(publish_request("/a", [1]))
+    assert response == {
+        "error": "aggregate handler '"
+        + router.match("/a", "publish").handler.ref.text  # type: ignore[union-attr]
+        + "' returned item 0 as <Odd>; each item must be {'id', 'payload'} or {'id', 'error'}"
+    }
+
+
+def test_a_context_whose_deadline_call_fails_imposes_no_deadline(
+    router: channel_router.Router,
+) -> None:
+    class Broken:
+        def get_remaining_time_in_millis(self) -> int:
+            raise RuntimeError("no clock")
+
+    assert router.resolve(publish_request("/slow/x", ["ok"]), Broken()) == {
+        "events": [{"id": "1", "payload": "ok"}]
+    }
