@@ -322,3 +322,14 @@ def test_invoke_of_a_broken_config_prints_its_problems(broken: Path) -> None:
     result = run("invoke", "/ok", "1", "--config", str(broken))
     assert result.returncode == 1
     assert result.stderr.startswith(f"{broken}:3:3: error: pattern")
+
+
+def test_which_explains_a_wildcard_subscription() -> None:
+    result = run("which", "/chat/*", "--operation", "subscribe")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[:3] == [
+        "subscribe /chat/*",
+        "  1. /chat/*                                  wildcard  match",
+        "  2. /*                                       wildcard  not reached",
+    ]
+    assert run("which", "/chat/*").returncode == 2  # publishing to a wildcard is not a thing

@@ -113,12 +113,16 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_which(args: argparse.Namespace) -> int:
-    from .patterns import PatternError, check_channel
+    from .patterns import PatternError, check_channel, is_subscription
 
-    try:
-        channel = check_channel(args.channel)
-    except PatternError as exc:
-        raise UsageError(str(exc)) from None
+    wildcard = "/" + args.channel.lstrip("/")
+    if args.operation == "subscribe" and is_subscription(wildcard):
+        channel = wildcard  # a client may subscribe to '/ns/*'; the router sees that path
+    else:
+        try:
+            channel = check_channel(args.channel)
+        except PatternError as exc:
+            raise UsageError(str(exc)) from None
     router = _load(args.config)
     operations = [args.operation] if args.operation else ["publish", "subscribe"]
     matched = 0
@@ -129,7 +133,7 @@ def cmd_which(args: argparse.Namespace) -> int:
         table = router.table.for_operation(operation)
         chosen = None
         for step, (pattern, route) in enumerate(table.candidates(channel), start=1):
-            kind = "exact" if pattern == channel else "wildcard"
+            kind = "wildcard" if pattern.endswith("/*") else "exact"
             if route is not None and chosen is None:
                 chosen = route
                 verdict = "match"

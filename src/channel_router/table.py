@@ -79,7 +79,8 @@ class OperationTable(NamedTuple):
 
     def candidates(self, channel: str) -> Iterator[tuple[str, Route | None]]:
         """Each pattern lookup tries for ``channel``, in order, with the route found there."""
-        yield channel, self.exact.get(channel)
+        if not channel.endswith("/*"):  # a wildcard subscription has no exact route
+            yield channel, self.exact.get(channel)
         end = channel.rfind("/")
         while end > 0:
             yield channel[:end] + "/*", self.prefix.get(channel[:end])
