@@ -66,10 +66,10 @@ def is_unauthorized(exc: BaseException) -> bool:
     return isinstance(exc, UnauthorizedException) or type(exc).__name__ == "UnauthorizedException"
 
 
-def _fits(text: str) -> bool:
-    return len(text) <= MAX_EVENT_BYTES and (
-        text.isascii() or len(text.encode()) <= MAX_EVENT_BYTES
-    )
+def _fits(text: str, reserve: int = 0) -> bool:
+    """Whether ``text`` (plus ``reserve`` bytes) is within the event limit, in UTF-8 bytes."""
+    limit = MAX_EVENT_BYTES - reserve
+    return len(text) <= limit and (text.isascii() or len(text.encode()) <= limit)
 
 
 def unsendable(item: dict[str, Any]) -> str | None:
@@ -88,8 +88,14 @@ def unsendable(item: dict[str, Any]) -> str | None:
 
 
 def all_sendable(items: list[dict[str, Any]]) -> bool:
-    """One encode of the whole list: if it fits the limit, every item does."""
+    """Whether every item can go back to AppSync, from one encode of the payloads alone.
+
+    An item's JSON is its payload's, its id's and 18 bytes of braces and keys; so if all the
+    payloads encode and together fit beside the longest id, every item does.
+    """
     try:
-        return _fits(_encode(items))
+        text = _encode([item.get("payload") for item in items])
     except (TypeError, ValueError, RecursionError):
         return False
+    longest_id = max([len(item["id"]) for item in items], default=0)
+    return _fits(text, reserve=18 + 6 * longest_id + 2)
