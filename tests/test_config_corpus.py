@@ -119,3 +119,11 @@ def test_lambda_style_and_class_method_references_both_resolve(tmp_path: Path) -
     from tests.conftest import publish_request
 
     assert router.resolve(publish_request("/b", [7])) == {"events": [{"id": "1", "payload": 7}]}
+
+
+@pytest.mark.parametrize("text", ["=", "<<", "version: =", "channels: 2001-12-14"])
+def test_yaml_scalars_without_a_safe_constructor_stay_strings(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError):  # a schema error, never a ConstructorError
+        channel_router.load(path)

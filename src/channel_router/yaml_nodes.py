@@ -136,10 +136,15 @@ class _Builder:
         return result, index + 1
 
 
+_CONSTRUCTED = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
+
+
 def _scalar(event: Any) -> Any:
-    # Quoted and block scalars resolve to str; plain ones by YAML 1.1's implicit rules.
+    # Quoted and block scalars resolve to str; plain ones by YAML 1.1's implicit rules, of
+    # which only null, booleans and numbers become non-strings: a config has no use for
+    # timestamps, and '=' or '<<' must not reach a constructor that cannot build them.
     tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-    if tag == "tag:yaml.org,2002:str":
+    if tag not in _CONSTRUCTED:
         return event.value
     return _constructor.construct_object(yaml.ScalarNode(tag, event.value))
 
