@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks import instructions
 from benchmarks.routes import CASES, patterns, write_app
 
 ROOT = Path(__file__).parent
@@ -287,6 +288,11 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument("--json", default=str(ROOT / "results.json"), help="where to write results")
+    parser.add_argument(
+        "--no-instructions",
+        action="store_true",
+        help="skip the callgrind instruction counts (--quick skips them too)",
+    )
     args = parser.parse_args()
     counts = [10, 100] if args.quick else [10, 100, 1_000, 10_000]
     budget = 0.05 if args.quick else 0.5
@@ -302,7 +308,12 @@ def main() -> int:
             "cold_start": bench_cold_start(3 if args.quick else 21, workdir),
             "async_fanout": bench_async_fanout(workdir),
         }
+        if instructions.available() and not (args.quick or args.no_instructions):
+            # Compiled config: the processes valgrind runs skip YAML and jsonschema.
+            results["instructions"] = instructions.per_invocation([10, 1_000], workdir, 500)
     print_table(results)
+    if "instructions" in results:
+        instructions.print_table(results["instructions"])
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.json}")
     return 0
