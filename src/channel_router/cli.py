@@ -29,8 +29,10 @@ def _version() -> str:
 
 
 def _read_check(path: str) -> None:
+    """A missing or unreadable file is a usage error (exit 2), not a config problem."""
     try:
-        Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            stream.read(1)  # a directory opens on some systems but cannot be read
     except OSError as exc:
         raise UsageError(f"cannot read {path!r}: {exc.strerror or exc}") from None
 
