@@ -1,9 +1,14 @@
-"""The channel-router command line: lint, routes, which, invoke, build, schema, serve."""
+"""The channel-router command line: lint, routes, which, invoke, build, serve, template, schema.
+
+Each command imports what it uses inside its function, so a command loads only its own
+modules (serve's aiohttp, template's YAML dumper, lint's jsonschema).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -296,8 +301,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    import os
-
     from . import deploy, lint
     from .config import check
     from .handlers import isolated_imports

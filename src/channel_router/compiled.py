@@ -68,7 +68,7 @@ def staleness(config_file: str, data: bytes) -> str | None:
 
 def read_fresh(config_file: str, data: bytes) -> tuple[ConfigSpec | None, str | None]:
     """The compiled spec if it matches ``data`` and this version; else why not (or nothing)."""
-    from .config import ConfigSpec, RouteSpec, Settings
+    from .config import ConfigSpec, RouteSpec, Settings  # config imports this module
 
     path = lock_path(config_file)
     try:

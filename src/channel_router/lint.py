@@ -7,6 +7,7 @@ import os
 from collections import defaultdict
 
 from .config import CheckResult, ConfigSpec, check
+from .deploy import namespace_diagnostics
 from .errors import Diagnostic
 from .handlers import isolated_imports
 from .patterns import Kind, parse_pattern
@@ -90,8 +91,6 @@ def lint_file(path: str, *, import_handlers: bool = True) -> list[Diagnostic]:
         result: CheckResult = check(path, import_handlers=import_handlers)
     diagnostics = list(result.diagnostics)
     if result.spec is not None:
-        from .deploy import namespace_diagnostics
-
         diagnostics.extend(warnings(result.spec))
         diagnostics.extend(namespace_diagnostics(result.spec))
     return sorted(diagnostics)

@@ -28,7 +28,7 @@ class Router:
         self.file = file
         self._runner: Any = None
         if any(route.is_async for route in table.routes()):
-            from .aio import Runner
+            from .aio import Runner  # asyncio costs cold start; only async routes need it
 
             self._runner = Runner()
 
