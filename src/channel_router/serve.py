@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import importlib
 import json
 import logging
 import os
@@ -473,6 +474,7 @@ class EventServer:
         }
         for name in stale:
             del sys.modules[name]
+        importlib.invalidate_caches()  # new handler files become importable too
         try:
             self.router = load(self.config)
         except ConfigError as exc:
@@ -526,6 +528,9 @@ def serve(
 ) -> None:
     """Run the endpoint until interrupted; print its URLs and API key once it listens."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    # A .pyc written now could outlive an edit made within the same second (pyc freshness is
+    # checked by whole-second mtime and size), and reload would run the old code.
+    sys.dont_write_bytecode = True
     server = EventServer(
         config, api_key=api_key, keepalive_seconds=keepalive_seconds, reload=reload
     )

@@ -381,3 +381,27 @@ def test_sighup_reloads_the_config(tmp_path: Any) -> None:
         assert status == 200
     finally:
         stop_server(server)
+
+
+def test_a_changed_handler_module_is_reloaded(tmp_path: Any) -> None:
+    directory = write_app(tmp_path / "app")
+    server = start_server(directory, "--no-auth")
+
+    async def shouted() -> Any:
+        async with await connect(server) as socket:
+            await subscribe(socket, "s", "/room/*")
+            await post(server, {"channel": "/room/a", "events": [json.dumps({"text": "Hi"})]})
+            return json.loads((await receive(socket, "data"))["event"])["text"]
+
+    try:
+        assert asyncio.run(shouted()) == "HI"
+        handlers = directory / "serve_handlers.py"
+        handlers.write_text(handlers.read_text().replace("str(text).upper()", "str(text).lower()"))
+        deadline = time.monotonic() + 15
+        seen = "HI"
+        while time.monotonic() < deadline and seen != "hi":
+            time.sleep(0.5)
+            seen = asyncio.run(shouted())
+        assert seen == "hi"
+    finally:
+        stop_server(server)
