@@ -394,3 +394,20 @@ def test_a_context_whose_deadline_call_fails_imposes_no_deadline(
     assert router.resolve(publish_request("/slow/x", ["ok"]), Broken()) == {
         "events": [{"id": "1", "payload": "ok"}]
     }
+
+
+def test_async_per_event_handlers_run_concurrently(make_router: MakeRouter) -> None:
+    # Event 1 waits for event 2 to arrive: run one after the other, it could only time out.
+    router = make_router(
+        "version: 1\nchannels:\n  /*: {publish: {handler: '{mod}:f', async: true}}\n",
+        "import asyncio\n"
+        "ARRIVED = {}\n"
+        "async def f(payload):\n"
+        "    ARRIVED[payload] = True\n"
+        "    if payload == 1:\n"
+        "        while 2 not in ARRIVED:\n"
+        "            await asyncio.sleep(0.01)\n"
+        "    return payload\n",
+    )
+    response = router.resolve(publish_request("/a", [1, 2]), Context(remaining_ms=3_000))
+    assert response == {"events": [{"id": "1", "payload": 1}, {"id": "2", "payload": 2}]}
