@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Any
+
+from hypothesis import settings
 
 TRIED: Counter[str] = Counter()
 
@@ -17,10 +20,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def pytest_configure(config: Any) -> None:
     # CI explores the same examples every run, so a push never fails on a new random draw;
     # locally each run draws afresh (RELIABILITY_EXAMPLES raises the count).
-    import os
-
-    from hypothesis import settings
-
     settings.register_profile("ci", derandomize=True, database=None)
     if os.environ.get("CI"):
         settings.load_profile("ci")
