@@ -45,6 +45,25 @@ class Router:
 
     def resolve(self, event: Any, context: Any = None) -> Response:
         """Answer one AppSync Events Lambda request."""
+        call = self._prepare(event, context)
+        if not isinstance(call, Call):
+            return call  # answered without a handler: unmatched, or no events
+        if call.route.handler.is_async:
+            response: Response = self._runner.run(self._run_async(call, context))
+            return response
+        return _run_sync(call)
+
+    async def resolve_async(self, event: Any, context: Any = None) -> Response:
+        """Like ``resolve``, for callers already on an event loop (sync handlers run inline)."""
+        call = self._prepare(event, context)
+        if not isinstance(call, Call):
+            return call
+        if call.route.handler.is_async:
+            return await self._run_async(call, context)
+        return _run_sync(call)
+
+    def _prepare(self, event: Any, context: Any) -> Call | Response:
+        """Parse and route the request: the Call to run, or the answer when no handler runs."""
         try:
             request = parse_request(event)
         except InvalidRequestError as exc:
@@ -60,28 +79,7 @@ class Router:
             route = self.table.subscribe.lookup(request.channel)
             if route is None:
                 return resolution.unmatched(request, self.settings.unmatched)
-        call = Call.prepare(route, request, context, self.settings.error_detail)
-        if route.handler.is_async:
-            response: Response = self._runner.run(self._run_async(call, context))
-            return response
-        if request.operation is PUBLISH:
-            if route.aggregate:
-                return resolution.publish_aggregate(call)
-            return resolution.publish_each(call)
-        return resolution.subscribe(call)
-
-    async def resolve_async(self, event: Any, context: Any = None) -> Response:
-        """Like ``resolve``, for callers already on an event loop (sync handlers run inline)."""
-        try:
-            request = parse_request(event)
-        except InvalidRequestError:
-            return self.resolve(event, context)  # raises, and logs, the same way
-        route = self.table.for_operation(request.operation).lookup(request.channel)
-        if route is None or not route.handler.is_async:
-            return self.resolve(event, context)
-        return await self._run_async(
-            Call.prepare(route, request, context, self.settings.error_detail), context
-        )
+        return Call.prepare(route, request, context, self.settings.error_detail)
 
     async def _run_async(self, call: Call, context: Any) -> Response:
         from . import aio  # asyncio is imported only for configs with an async route
@@ -92,6 +90,14 @@ class Router:
                 return await aio.publish_aggregate(call, timeout)
             return await aio.publish_each(call, timeout)
         return await aio.subscribe(call, timeout)
+
+
+def _run_sync(call: Call) -> Response:
+    if call.request.operation is PUBLISH:
+        if call.route.aggregate:
+            return resolution.publish_aggregate(call)
+        return resolution.publish_each(call)
+    return resolution.subscribe(call)
 
 
 def load(path: str | os.PathLike[str] = "channels.yaml") -> Router:
