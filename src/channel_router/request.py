@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from .errors import InvalidRequestError
 from .patterns import is_channel, is_subscription
@@ -46,10 +46,8 @@ def parse_request(event: Any) -> Request:
                 return Request(event, operation, channel, ())
             events = event["events"]
             if type(events) is list and len(events) <= MAX_EVENTS:
-                pairs = tuple(
-                    [(item["id"], item["payload"]) for item in events if type(item["id"]) is str]
-                )
-                if len(pairs) == len(events):
+                pairs = _pairs(events)
+                if pairs is not None:
                     return Request(event, operation, channel, pairs)
     except (KeyError, TypeError):
         pass
@@ -82,20 +80,29 @@ def _explained(event: Any) -> Request:
         raise _fail(f"'events' of a PUBLISH is {brief(events)}, not a list")
     if len(events) > MAX_EVENTS:
         raise _fail(f"'events' holds {len(events)} events; AppSync sends at most {MAX_EVENTS}")
-    # The pairs are taken now, so a handler that mutates the request cannot change the answer.
-    try:
-        pairs = tuple([(item["id"], item["payload"]) for item in events if type(item["id"]) is str])
-    except (TypeError, KeyError):
-        pairs = ()
-    if len(pairs) != len(events):
+    pairs = _pairs(events)
+    if pairs is None:
         _explain_events(events)
     return Request(event, operation, channel, pairs)
 
 
-def _explain_events(events: list[Any]) -> None:
+def _pairs(events: list[Any]) -> tuple[tuple[str, Any], ...] | None:
+    """(id, payload) of every event, or None if one is not an object with a string id.
+
+    Taken once, up front, so a handler that mutates the request cannot change the answer.
+    """
+    try:
+        pairs = tuple([(item["id"], item["payload"]) for item in events if type(item["id"]) is str])
+    except (TypeError, KeyError):
+        return None
+    return pairs if len(pairs) == len(events) else None
+
+
+def _explain_events(events: list[Any]) -> NoReturn:
     """Raise for the first event that is not an object with a string 'id' and a 'payload'."""
     for index, item in enumerate(events):
         if not isinstance(item, dict) or "payload" not in item:
             raise _fail(f"events[{index}] is {brief(item)}, not an object with 'id' and 'payload'")
         if not isinstance(item.get("id"), str):
             raise _fail(f"events[{index}].id is {brief(item.get('id'))}, not a string")
+    raise _fail("'events' holds an event that is not an object with 'id' and 'payload'")
