@@ -80,7 +80,14 @@ def _publish_channel(channel: Any) -> str:
         raise ClientError("BadRequestException", str(exc)) from None
 
 
-def _header_auth(request: web.Request) -> dict[str, Any]:
+def _auth_headers(value: Any) -> dict[str, str]:
+    """An auth object a client sent, as request headers with lower-case names ({} if none)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k).lower(): str(v) for k, v in value.items()}
+
+
+def _header_auth(request: web.Request) -> dict[str, str]:
     """The auth a WebSocket client sends in its 'header-<base64url JSON>' subprotocol."""
     offered = request.headers.get("Sec-WebSocket-Protocol", "")
     for protocol in (p.strip() for p in offered.split(",")):
@@ -90,7 +97,7 @@ def _header_auth(request: web.Request) -> dict[str, Any]:
                 value = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
             except (ValueError, binascii.Error):
                 return {}
-            return value if isinstance(value, dict) else {}
+            return _auth_headers(value)
     return {}
 
 
@@ -177,11 +184,9 @@ class EventServer:
 
     # --- auth ---------------------------------------------------------------------------
 
-    def authorize(self, headers: dict[str, Any]) -> None:
-        if self.api_key is None:
-            return
-        given = {str(k).lower(): v for k, v in headers.items()}.get("x-api-key")
-        if given != self.api_key:
+    def authorize(self, headers: dict[str, str]) -> None:
+        """Check the API key among request headers (names in lower case)."""
+        if self.api_key is not None and headers.get("x-api-key") != self.api_key:
             raise ClientError(
                 "UnauthorizedException", "You are not authorized to make this call.", 401
             )
@@ -199,23 +204,13 @@ class EventServer:
         failed: list[dict[str, Any]] = []
         broadcast = 0
         if isinstance(response, dict) and set(response) == {"error"}:
-            failed = [
-                {"identifier": i, "index": n, "errorCode": 400, "errorMessage": response["error"]}
-                for n, i in enumerate(identifiers)
-            ]
+            failed = [_failed(i, n, response["error"]) for n, i in enumerate(identifiers)]
         else:
             items = {item["id"]: item for item in (response or {}).get("events", [])}
             for index, identifier in enumerate(identifiers):
                 item = items.get(identifier)
                 if item is not None and "error" in item:
-                    failed.append(
-                        {
-                            "identifier": identifier,
-                            "index": index,
-                            "errorCode": 400,
-                            "errorMessage": item["error"],
-                        }
-                    )
+                    failed.append(_failed(identifier, index, item["error"]))
                     continue
                 # An event the router left out was dropped on purpose: a success, not broadcast.
                 successful.append({"identifier": identifier, "index": index})
@@ -310,24 +305,15 @@ class EventServer:
         socket: web.WebSocketResponse,
         data: str,
         mine: dict[str, Subscription],
-        connection_auth: dict[str, Any],
+        connection_auth: dict[str, str],
     ) -> None:
         try:
             frame = json.loads(data)
         except ValueError:
             frame = None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await socket.send_json(
-                {
-                    "type": "error",
-                    "errors": [
-                        {
-                            "errorType": "BadRequestException",
-                            "message": "frames are JSON objects with a 'type'",
-                        }
-                    ],
-                }
-            )
+            refused = ClientError("BadRequestException", "frames are JSON objects with a 'type'")
+            await socket.send_json({"type": "error", "errors": refused.errors()})
             return
         kind = frame["type"]
         if kind == "connection_init":
@@ -336,31 +322,15 @@ class EventServer:
             )
             return
         if kind not in ("subscribe", "unsubscribe", "publish"):
-            await socket.send_json(
-                {
-                    "type": "error",
-                    "errors": [
-                        {
-                            "errorType": "UnsupportedOperation",
-                            "message": f"unknown message type {kind!r}",
-                        }
-                    ],
-                }
-            )
+            refused = ClientError("UnsupportedOperation", f"unknown message type {kind!r}")
+            await socket.send_json({"type": "error", "errors": refused.errors()})
             return
         operation_id = frame.get("id")
         if not isinstance(operation_id, str) or not OPERATION_ID.fullmatch(operation_id):
+            refused = ClientError("BadRequestException", "'id' must match [a-zA-Z0-9-_+]{1,128}")
+            shown = operation_id if isinstance(operation_id, str) else None
             await socket.send_json(
-                {
-                    "type": f"{kind}_error",
-                    "id": operation_id if isinstance(operation_id, str) else None,
-                    "errors": [
-                        {
-                            "errorType": "BadRequestException",
-                            "message": "'id' must match [a-zA-Z0-9-_+]{1,128}",
-                        }
-                    ],
-                }
+                {"type": f"{kind}_error", "id": shown, "errors": refused.errors()}
             )
             return
         try:
@@ -376,11 +346,10 @@ class EventServer:
                 logger.info("unsubscribe %s from %s", operation_id, subscription.channel)
                 await socket.send_json({"type": "unsubscribe_success", "id": operation_id})
             else:
-                auth = frame.get("authorization")
-                self.authorize(auth if isinstance(auth, dict) else {})
+                headers = _auth_headers(frame.get("authorization"))
+                self.authorize(headers)
                 channel = _publish_channel(frame.get("channel"))
                 payloads = _decode_events(frame.get("events"))
-                headers = {str(k).lower(): str(v) for k, v in (auth or {}).items()}
                 result = await self.publish(channel, payloads, headers)
                 await socket.send_json({"type": "publish_success", "id": operation_id, **result})
         except ClientError as exc:
@@ -398,11 +367,11 @@ class EventServer:
         frame: dict[str, Any],
         operation_id: str,
         mine: dict[str, Subscription],
-        connection_auth: dict[str, Any],
+        connection_auth: dict[str, str],
     ) -> None:
         auth = frame.get("authorization")
-        auth = auth if isinstance(auth, dict) else connection_auth
-        self.authorize(auth)
+        headers = _auth_headers(auth) if isinstance(auth, dict) else connection_auth
+        self.authorize(headers)
         channel = frame.get("channel")
         if not isinstance(channel, str):
             raise ClientError("BadRequestException", "'channel' must be a string like '/default/*'")
@@ -419,7 +388,6 @@ class EventServer:
             raise ClientError(
                 "MaxSubscriptionsReachedError", "at most 200 subscriptions per connection"
             )
-        headers = {str(k).lower(): str(v) for k, v in auth.items()}
         decision = await self._resolve(build_request(channel, SUBSCRIBE, headers=headers))
         if decision is not None:
             raise ClientError(
@@ -486,6 +454,11 @@ class EventServer:
             )
             return
         print(f"reloaded {self.config}", file=sys.stderr, flush=True)
+
+
+def _failed(identifier: str, index: int, message: str) -> dict[str, Any]:
+    """One entry of a publish answer's 'failed' list, in AppSync's field names."""
+    return {"identifier": identifier, "index": index, "errorCode": 400, "errorMessage": message}
 
 
 def _route_json(route: Route) -> dict[str, Any]:

@@ -405,3 +405,29 @@ def test_a_changed_handler_module_is_reloaded(tmp_path: Any) -> None:
         assert seen == "hi"
     finally:
         stop_server(server)
+
+
+def test_a_publish_frame_whose_authorization_is_not_an_object_is_still_answered(
+    tmp_path: Any,
+) -> None:
+    server = start_server(write_app(tmp_path / "app"), "--no-auth")
+
+    async def scenario() -> dict[str, Any]:
+        async with await connect(server) as socket:
+            await socket.send(
+                json.dumps(
+                    {
+                        "type": "publish",
+                        "id": "p",
+                        "channel": "/room/a",
+                        "events": [json.dumps({"text": "x"})],
+                        "authorization": "not an object",
+                    }
+                )
+            )
+            return await receive(socket, "publish_success")
+
+    try:
+        assert len(asyncio.run(scenario())["successful"]) == 1
+    finally:
+        stop_server(server)
