@@ -37,19 +37,36 @@ class Handler(NamedTuple):
     wants_context: bool
 
 
+def _installed_roots() -> tuple[str, ...]:
+    """Where the standard library, installed packages and channel-router itself live."""
+    import site
+    import sysconfig
+
+    places = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    places.add(site.getusersitepackages())
+    places.add(os.path.dirname(os.path.abspath(__file__)))
+    return tuple(os.path.join(os.path.realpath(p), "") for p in places if p)
+
+
 @contextmanager
 def isolated_imports() -> Iterator[None]:
-    """Forget the modules imported from roots added while the block ran, and those roots."""
+    """Forget the handler modules imported while the block ran, and the roots it added.
+
+    Installed packages stay imported (a C extension cannot be imported twice); everything
+    else that was new, such as one config's ``handlers.chat``, is dropped so that another
+    config's module of the same name is imported afresh.
+    """
     path, modules = list(sys.path), set(sys.modules)
     try:
         yield
     finally:
-        roots = tuple(os.path.join(p, "") for p in sys.path if p not in path)
         sys.path[:] = path
+        installed = _installed_roots()
         for name in set(sys.modules) - modules:
             module = sys.modules[name]
-            locations = [getattr(module, "__file__", None) or "", *getattr(module, "__path__", [])]
-            if roots and any(str(place).startswith(roots) for place in locations):
+            places = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
+            files = [os.path.realpath(str(p)) for p in places if p]
+            if files and not any(f.startswith(installed) for f in files):
                 del sys.modules[name]
 
 
