@@ -40,6 +40,11 @@ class RouteSpec(NamedTuple):
     source: Source
     async_source: Source | None = None
 
+    def diagnostic(self, problem: HandlerProblem) -> Diagnostic:
+        """The problem at the handler reference, or at the `async` flag it contradicts."""
+        at = self.async_source if problem.at_flag and self.async_source else self.source
+        return Diagnostic(at.file, at.line, at.column, str(problem), problem.code)
+
 
 class ConfigSpec(NamedTuple):
     """A config that passed every check that needs no handler import."""
@@ -133,8 +138,7 @@ def bind_routes(spec: ConfigSpec, root: str) -> tuple[list[Route], list[Diagnost
                 is_async=item.is_async,
             )
         except HandlerProblem as exc:
-            at = item.async_source if exc.at_flag and item.async_source else item.source
-            diagnostics.append(Diagnostic(at.file, at.line, at.column, str(exc), exc.code))
+            diagnostics.append(item.diagnostic(exc))
             continue
         pattern = parse_pattern(item.pattern)
         routes.append(Route(pattern, item.operation, handler, item.aggregate, item.source))
@@ -156,8 +160,7 @@ def read_sources(spec: ConfigSpec, root: str) -> list[Diagnostic]:
                 root=root,
             )
         except HandlerProblem as exc:
-            at = item.async_source if exc.at_flag and item.async_source else item.source
-            diagnostics.append(Diagnostic(at.file, at.line, at.column, str(exc), exc.code))
+            diagnostics.append(item.diagnostic(exc))
     return diagnostics
 
 
@@ -175,7 +178,7 @@ def check(path: str | os.PathLike[str], *, import_handlers: bool = True) -> Chec
         result.diagnostics = read_sources(spec, _root(file))
     stale = compiled.staleness(file, data)
     if stale:
-        lock = str(compiled.lock_path(file))
+        lock = compiled.lock_path(file)
         result.diagnostics.append(Diagnostic(lock, 1, 1, stale, "CR040"))
     return result
 
