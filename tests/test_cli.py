@@ -333,3 +333,15 @@ def test_which_explains_a_wildcard_subscription() -> None:
         "  2. /*                                       wildcard  not reached",
     ]
     assert run("which", "/chat/*").returncode == 2  # publishing to a wildcard is not a thing
+
+
+def test_lint_warns_past_the_namespace_quota(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text("def f(payload):\n    return payload\ndef s():\n    pass\n")
+    channels = "".join(f"  /ns{i}/*: {{publish: mod:f}}\n" for i in range(51))
+    (tmp_path / "channels.yaml").write_text(
+        f"version: 1\nchannels:\n  /*: {{subscribe: mod:s}}\n{channels}"
+    )
+    result = run("lint", "--format", "json", cwd=tmp_path)
+    codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
+    assert "CR104" in codes
+    assert "routes name 51 namespaces" in result.stdout

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from .config import ConfigSpec
 from .errors import Diagnostic
-from .patterns import Kind, parse_pattern
+from .patterns import parse_pattern
 from .table import OPERATIONS, PUBLISH
 
 AUTH_TYPES = {
@@ -31,8 +31,7 @@ class TemplateOptions(NamedTuple):
 
 
 def _namespace(pattern: str) -> str | None:
-    parsed = parse_pattern(pattern)
-    return None if parsed.kind is Kind.CATCH_ALL else parsed.prefix.split("/")[1]
+    return parse_pattern(pattern).namespace
 
 
 def namespaces(spec: ConfigSpec) -> list[str]:

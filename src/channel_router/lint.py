@@ -10,7 +10,7 @@ from .config import CheckResult, ConfigSpec, check
 from .deploy import namespace_diagnostics
 from .errors import Diagnostic
 from .handlers import isolated_imports
-from .patterns import Kind, parse_pattern
+from .patterns import parse_pattern
 from .table import PUBLISH, SUBSCRIBE
 from .yaml_nodes import Mark
 
@@ -67,11 +67,7 @@ def warnings(spec: ConfigSpec) -> list[Diagnostic]:
                     "CR103",
                 )
             )
-    namespaces = {
-        parse_pattern(p).prefix.split("/")[1]
-        for p in patterns
-        if parse_pattern(p).kind is not Kind.CATCH_ALL
-    }
+    namespaces = {parse_pattern(p).namespace for p in patterns} - {None}
     if len(namespaces) > NAMESPACE_QUOTA:
         found.append(
             _warning(

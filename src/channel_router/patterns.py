@@ -35,6 +35,11 @@ class Pattern(NamedTuple):
         """How many literal segments the pattern fixes."""
         return 0 if self.kind is Kind.CATCH_ALL else self.prefix.count("/")
 
+    @property
+    def namespace(self) -> str | None:
+        """The namespace the pattern lies in; None for '/*', which spans them all."""
+        return None if self.kind is Kind.CATCH_ALL else self.prefix.split("/")[1]
+
     def sort_key(self) -> tuple[int, int, str]:
         """Most specific first: exact, then the longest wildcard prefix, then '/*'."""
         return (self.kind, -self.depth, self.text)
