@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import instructions
-from benchmarks.routes import CASES, patterns, write_app
+from benchmarks.routes import CASES, build_lock, patterns, write_app
 
 ROOT = Path(__file__).parent
 
@@ -164,8 +163,7 @@ def bench_cold_start(runs: int, workdir: Path) -> dict[str, Any]:
     """Whole processes, interleaved: interpreter, imports, load 50 routes, first resolve."""
     validated = write_app(workdir / "cold-validated", 50)
     compiled = write_app(workdir / "cold-compiled", 50)
-    cli = shutil.which("channel-router") or str(Path(sys.executable).parent / "channel-router")
-    subprocess.run([cli, "build", str(compiled)], check=True, capture_output=True)
+    build_lock(compiled)
     event = json.dumps(publish_request("/target/deep/x"))
     commands = {
         "ours_validated": [

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.routes import CASES, write_app
+from benchmarks.routes import CASES, build_lock, write_app
 
 CHILD = """
 import sys, warnings
@@ -77,8 +77,7 @@ def per_invocation(counts: list[int], workdir: Path, calls: int) -> list[dict[st
     rows = []
     for count in counts:
         config = write_app(workdir / f"instructions{count}", count)
-        cli = shutil.which("channel-router") or str(Path(sys.executable).parent / "channel-router")
-        subprocess.run([cli, "build", str(config)], check=True, capture_output=True)
+        build_lock(config)
         for case in ("exact", "wildcard"):
             channel = CASES[case]
             row: dict[str, Any] = {"routes": count, "case": case}

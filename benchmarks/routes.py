@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 HANDLER_MODULE = """
@@ -44,3 +47,9 @@ def write_app(directory: Path, count: int, *, async_route: bool = False) -> Path
     path = directory / "channels.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def build_lock(config: Path) -> None:
+    """Compile ``config`` with the installed CLI, as a user would before deploying."""
+    cli = shutil.which("channel-router") or str(Path(sys.executable).parent / "channel-router")
+    subprocess.run([cli, "build", str(config)], check=True, capture_output=True)
